@@ -1,0 +1,58 @@
+"""Generative AI Playground: see how generative models create text, images and music.
+
+    python app.py                      # http://127.0.0.1:7860, offline, bundled models
+    python app.py --text-model distilgpt2 --share
+"""
+from __future__ import annotations
+
+import argparse
+import os
+
+import gradio as gr
+
+from playground import config
+from tabs import feedback, images, music, text
+
+TITLE = "Generative AI Playground"
+INTRO = (
+    f"# {TITLE}\n"
+    "Small generative models you can poke at: continue a text, pull images out of noise, "
+    "compose music, and tell the app what you think of each output."
+)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description="Generative AI Playground (Gradio app)")
+    p.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+                   help="address to bind (a Space sets GRADIO_SERVER_NAME=0.0.0.0)")
+    p.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", 7860)))
+    p.add_argument("--share", action="store_true", help="also open a public gradio.live link (needs internet)")
+    p.add_argument("--text-model", default=str(config.DEFAULT_TEXT_MODEL),
+                   help="a local model folder or a Hugging Face Hub id (e.g. distilgpt2; needs internet)")
+    p.add_argument("--data-dir", help="where ratings, fine-tuned models and exports are stored")
+    p.add_argument("--admin-secret", default=os.environ.get("PLAYGROUND_ADMIN_SECRET"),
+                   help="password for the feedback comments and exports (env PLAYGROUND_ADMIN_SECRET)")
+    return p.parse_args(argv)
+
+
+def build_demo(args: argparse.Namespace) -> gr.Blocks:
+    """The whole app as one ``gr.Blocks`` (no model is loaded until first use)."""
+    if args.data_dir:
+        config.set_data_dir(args.data_dir)
+    with gr.Blocks(title=TITLE) as demo:
+        gr.Markdown(INTRO)
+        with gr.Tab("Text"):
+            text.build(args.text_model)
+        with gr.Tab("Images"):
+            images.build()
+        with gr.Tab("Music"):
+            music.build()
+        with gr.Tab("Feedback"):
+            feedback.build(getattr(args, "admin_secret", None))
+    demo.queue(default_concurrency_limit=4)
+    return demo
+
+
+if __name__ == "__main__":
+    args = parse_args()
+    build_demo(args).launch(server_name=args.host, server_port=args.port, share=args.share)

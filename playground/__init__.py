@@ -1,0 +1,1 @@
+"""Generative AI Playground: models, sampling, storage and training (no UI code here)."""

@@ -1,0 +1,110 @@
+"""A small DCGAN for 8x8 digits: generator (noise [+ class] -> image) and discriminator.
+
+Generator: z -> linear -> (2c, 2, 2) -> two transposed convs (4x4, 8x8) -> 3x3 conv -> tanh.
+Pixel normalisation (ProGAN) instead of batch norm, so one image does not depend on the rest
+of its batch (a slider redraw is a batch of one) and the EMA copy needs no statistics.
+Discriminator: three convs with spectral norm, a minibatch-stddev channel against mode
+collapse, and a projection term (Miyato & Koyama 2018) when it is class-conditional.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm
+
+from playground.images import checkpoint
+
+
+@dataclass
+class GANConfig:
+    """Shape of a GAN; ``n_classes=0`` is unconditional, 10 lets you ask for a digit."""
+
+    z_dim: int = 16  # small, so a handful of directions already explain most of it
+    n_classes: int = 0
+    g_ch: int = 64
+    d_ch: int = 64
+
+
+class PixelNorm(nn.Module):
+    """Scale each pixel's feature vector to unit RMS (no batch statistics)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * torch.rsqrt(x.pow(2).mean(dim=1, keepdim=True) + 1e-8)
+
+
+class Generator(nn.Module):
+    """(B, z_dim) noise [+ (B,) labels] -> (B, 1, 8, 8) image in [-1, 1]."""
+
+    def __init__(self, config: GANConfig):
+        super().__init__()
+        self.config = config
+        c = config.g_ch
+        self.embed = nn.Embedding(config.n_classes, config.z_dim) if config.n_classes else None
+        in_dim = config.z_dim * (2 if config.n_classes else 1)
+        self.fc = nn.Linear(in_dim, 2 * c * 4)
+        self.head = nn.Sequential(PixelNorm(), nn.LeakyReLU(0.2))
+        self.body = nn.Sequential(
+            nn.ConvTranspose2d(2 * c, c, 4, 2, 1), PixelNorm(), nn.LeakyReLU(0.2),  # 4x4
+            nn.ConvTranspose2d(c, c // 2, 4, 2, 1), PixelNorm(), nn.LeakyReLU(0.2),  # 8x8
+            nn.Conv2d(c // 2, 1, 3, 1, 1), nn.Tanh(),
+        )
+
+    @property
+    def z_dim(self) -> int:
+        return self.config.z_dim
+
+    @property
+    def n_classes(self) -> int:
+        return self.config.n_classes
+
+    def features(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """First-layer activations (B, 2c, 2, 2): the space GANSpace runs PCA in.
+
+        ``y`` is (B,) class ids, or (B, n_classes) float class weights to blend digits."""
+        if self.embed is not None:
+            if y is None:
+                raise ValueError("This model is class-conditional: choose a digit.")
+            e = y @ self.embed.weight if y.is_floating_point() else self.embed(y)  # float y: class weights
+            z = torch.cat([z, e], dim=1)
+        return self.head(self.fc(z).view(len(z), -1, 2, 2))
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        return self.body(self.features(z, y))
+
+    decode = forward  # the name every image model shares (VAE.decode)
+
+    def save_pretrained(self, out: str | Path) -> Path:
+        return checkpoint.save_pretrained(self, out)
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path) -> "Generator":
+        return checkpoint.from_pretrained(cls, GANConfig, path)
+
+
+class Discriminator(nn.Module):
+    """(B, 1, 8, 8) image [+ labels] -> (B,) realness logit."""
+
+    def __init__(self, config: GANConfig):
+        super().__init__()
+        self.config = config
+        c = config.d_ch
+        sn = spectral_norm
+        self.convs = nn.Sequential(
+            sn(nn.Conv2d(1, c, 3, 1, 1)), nn.LeakyReLU(0.2),
+            sn(nn.Conv2d(c, 2 * c, 4, 2, 1)), nn.LeakyReLU(0.2),  # 4x4
+        )
+        self.last = nn.Sequential(sn(nn.Conv2d(2 * c + 1, 2 * c, 4, 2, 1)), nn.LeakyReLU(0.2))  # 2x2
+        self.out = sn(nn.Linear(2 * c * 4, 1))
+        self.embed = sn(nn.Embedding(config.n_classes, 2 * c * 4)) if config.n_classes else None
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        h = self.convs(x)
+        std = h.std(dim=0, unbiased=False).mean().expand(len(h), 1, *h.shape[2:])  # minibatch stddev
+        h = self.last(torch.cat([h, std], dim=1)).flatten(1)
+        logit = self.out(h).squeeze(1)
+        if self.embed is not None:
+            logit = logit + (self.embed(y) * h).sum(dim=1)
+        return logit

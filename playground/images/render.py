@@ -1,0 +1,38 @@
+"""Tensors in [-1, 1] -> PIL images (dark ink on white paper, upscaled so 8x8 is visible)."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import torch
+from PIL import Image
+from torchvision.utils import make_grid
+
+
+def _to_pil(img: torch.Tensor, scale: int, resample: Image.Resampling) -> Image.Image:
+    """(1, H, W) in [-1, 1] (ink high) -> greyscale PIL, ink dark, ``scale`` times larger."""
+    paper = ((1 - img.clamp(-1, 1)) / 2 * 255).round().to(torch.uint8)[0].numpy()
+    im = Image.fromarray(paper, mode="L")
+    return im.resize((im.width * scale, im.height * scale), resample)
+
+
+def image(x: torch.Tensor, size: int = 256, smooth: bool = False) -> Image.Image:
+    """One (1, 8, 8) image as a ``size`` x ``size`` picture (nearest pixels, or bicubic)."""
+    return _to_pil(x, max(1, size // x.shape[-1]),
+                   Image.Resampling.BICUBIC if smooth else Image.Resampling.NEAREST)
+
+
+def grid(x: torch.Tensor, nrow: int = 8, scale: int = 8) -> Image.Image:
+    """(B, 1, 8, 8) images as one picture via torchvision's ``make_grid`` (white gutters)."""
+    g = make_grid(x.clamp(-1, 1), nrow=nrow, padding=1, pad_value=-1.0)[:1]  # (1, H, W)
+    return _to_pil(g, scale, Image.Resampling.NEAREST)
+
+
+def gif(frames: list[Image.Image], path: str | Path | None = None, ms: int = 120) -> bytes:
+    """An animated GIF that plays the frames forward and back (bytes; also written to ``path``)."""
+    seq = frames + frames[-2:0:-1]
+    buf = io.BytesIO()
+    seq[0].save(buf, format="GIF", save_all=True, append_images=seq[1:], duration=ms, loop=0)
+    if path is not None:
+        Path(path).write_bytes(buf.getvalue())
+    return buf.getvalue()

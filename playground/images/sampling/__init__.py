@@ -1,0 +1,1 @@
+"""Latent-space helpers: seeded noise, spherical interpolation, principal directions."""

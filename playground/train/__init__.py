@@ -1,0 +1,1 @@
+"""Training code for every bundled model: ``python -m playground.train <what> --help``."""

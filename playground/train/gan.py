@@ -1,0 +1,46 @@
+"""Train a DCGAN (optionally class-conditional) on the bundled 8x8 digits.
+
+    python -m playground.train gan --dataset digits --out assets/models/gan-digits
+    python -m playground.train gan --conditional --out assets/models/cgan-digits
+"""
+from __future__ import annotations
+
+import argparse
+
+from playground.images import data
+from playground.images.gan import GANConfig
+from playground.images.learn import GANTrainer
+from playground.images.training_run import add_common_arguments, run
+
+HOW_IT_WORKS = (
+    "A GAN is two networks playing a game. The **generator** turns 16 random numbers (the noise) "
+    "into an 8x8 image; the **discriminator** sees real digits and generated ones and learns to tell "
+    "them apart. The generator is trained to fool it. When neither can win any more, the generator's "
+    "images look like the real digits. The saved weights are a running average of the generator "
+    "(EMA), which gives steadier images."
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_common_arguments(p, epochs=1500, lr=2e-4)
+    p.add_argument("--ema", type=float, default=0.999, help="decay of the generator's moving average")
+
+
+def main(args: argparse.Namespace) -> dict:
+    cfg = GANConfig(n_classes=10 if args.conditional else 0)
+    if args.z_dim:
+        cfg.z_dim = args.z_dim
+    if args.width:
+        cfg.g_ch = cfg.d_ch = args.width
+    trainer = GANTrainer(cfg, _dataset(args.dataset), seed=args.seed,
+                         batch_size=args.batch_size, lr=args.lr, ema=args.ema)
+    if args.decay_from < 1:
+        trainer.decay_lr(args.epochs * trainer.steps_per_epoch, args.decay_from)
+    return run(trainer, args, "gan", HOW_IT_WORKS)
+
+
+def _dataset(name: str) -> data.DigitsSplit:
+    try:
+        return data.load_dataset(name)
+    except ValueError as e:
+        raise SystemExit(str(e)) from None

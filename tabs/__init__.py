@@ -1,0 +1,1 @@
+"""One thin Gradio module per tab; each exposes ``build(...)``, called by ``app.py``."""

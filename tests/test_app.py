@@ -1,0 +1,66 @@
+"""The app builds, starts with --help, and serves the Text tab end to end over HTTP."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import gradio as gr
+import pytest
+
+import app
+from playground import config
+
+
+def test_help_runs():
+    out = subprocess.run([sys.executable, str(config.ROOT / "app.py"), "--help"], capture_output=True,
+                         text=True, timeout=120, cwd=config.ROOT)
+    assert out.returncode == 0
+    for flag in ("--host", "--port", "--share", "--text-model", "--data-dir"):
+        assert flag in out.stdout
+
+
+def test_app_builds_with_a_tab_per_modality_and_loads_no_model(tmp_path):
+    from playground import text as tx
+
+    tx._cache.clear()
+    demo = app.build_demo(app.parse_args(["--data-dir", str(tmp_path)]))
+    assert isinstance(demo, gr.Blocks)
+    labels = [b.label for b in demo.blocks.values() if isinstance(b, gr.Tab)]
+    for name in ("Text", "Images", "Music", "Feedback"):
+        assert name in labels
+    assert not tx._cache  # models load lazily, on first use
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    from playground.bench import ServedApp
+
+    with ServedApp(data_dir=str(tmp_path_factory.mktemp("served"))) as running:
+        yield running
+
+
+def test_generate_end_to_end_through_gradio_client(served):
+    from gradio_client import Client
+
+    client = Client(served.url, verbose=False)
+    model = str(config.DEFAULT_TEXT_MODEL)
+    a = client.predict(model, "ROMEO:", 30, 0.8, 0, 1.0, 5, api_name="/generate")
+    b = client.predict(model, "ROMEO:", 30, 0.8, 0, 1.0, 5, api_name="/generate")
+    text_a, _, stats, _ = a
+    assert len(text_a) == 30 and text_a == b[0]
+    assert "30 tokens" in stats
+    peek = client.predict(model, "ROMEO", 1.0, 0, 1.0, api_name="/next_token")
+    assert peek[0]["data"] if isinstance(peek[0], dict) and "data" in peek[0] else peek[0]
+
+
+def test_bad_input_is_a_clear_message_not_a_crash(served):
+    from gradio_client import Client
+
+    client = Client(served.url, verbose=False)
+    with pytest.raises(Exception, match="Temperature"):
+        client.predict(str(config.DEFAULT_TEXT_MODEL), "ROMEO:", 30, 0.0, 0, 1.0, 5, api_name="/generate")
+    # a Hub id offline: warns and falls back to the bundled model, still generates
+    text, _, notice, _ = client.predict("distilgpt2", "ROMEO:", 10, 0.8, 0, 1.0, 5, api_name="/generate")
+    assert len(text) == 10 and "cannot be downloaded" in notice
+    # the server is still up
+    assert len(client.predict(str(config.DEFAULT_TEXT_MODEL), "", 5, 0.8, 0, 1.0, 1, api_name="/generate")[0]) == 5
