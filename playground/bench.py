@@ -182,7 +182,7 @@ def bench_load(users: int = 20, per_user: int = 3) -> list[dict]:
             for j in range(per_user):
                 t0 = time.perf_counter()
                 try:
-                    client.predict(str(config.DEFAULT_TEXT_MODEL), "ROMEO:", 40, 0.8, 0, 1.0, i * 100 + j,
+                    client.predict(str(config.DEFAULT_TEXT_MODEL), "ROMEO:", 40, 0.8, 0, 1.0, i * 100 + j, 1,
                                    api_name="/generate")
                     with lock:
                         ok += 1

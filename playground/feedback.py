@@ -24,6 +24,7 @@ import sqlite3
 import threading
 import time
 from collections import defaultdict
+from contextlib import nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -223,6 +224,9 @@ class FeedbackStore:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(self.url)
+        # SQLite has one writer at a time; threads of this process queue here (an immediate
+        # hand-over) instead of in SQLite's busy handler, which sleeps up to 100 ms per retry
+        self._write_lock = threading.Lock() if self.url.get_backend_name() == "sqlite" else nullcontext()
         try:
             if path and path != ":memory:":
                 _check_sqlite_file(Path(path))
@@ -263,7 +267,7 @@ class FeedbackStore:
                "params": _to_json(gen.get("params", {})), "output": _to_json(gen.get("output"))}
         for _ in range(3):  # insert-or-update that is safe under concurrent writers on any backend
             try:
-                with _begin(self.engine, write=True) as conn:
+                with self._write_lock, _begin(self.engine, write=True) as conn:
                     stored = _write(conn, _UPDATE, {"k_gid": key["generation_id"], "k_session": key["session"], **change})
                     existing = stored is not None
                     if not existing:

@@ -40,8 +40,7 @@ def summary(store: feedback.FeedbackStore | None = None):
         head = f"**{s['total']} rating{'s' if s['total'] != 1 else ''}**, mean **{s['mean']:.2f}**/5. By modality: {parts}."
     table = pd.DataFrame(s["by_model"], columns=["modality", "model", "count", "mean"])
     hist = pd.DataFrame({"rating": [str(r) for r in s["histogram"]], "count": list(s["histogram"].values())})
-    over = pd.DataFrame(s["over_time"], columns=["time", "count", "mean"])
-    over["time"] = pd.to_datetime(over["time"])
+    over = pd.DataFrame(s["over_time"], columns=["time", "count", "mean"])  # time: "2026-11-25 18:00" (UTC)
     return head, table, hist, over
 
 
@@ -83,8 +82,8 @@ def build(admin_secret: str | None = None) -> None:
     with gr.Row():
         hist = gr.BarPlot(x="rating", y="count", title="Rating histogram", label="Rating histogram",
                           sort=None)
-        over = gr.LinePlot(x="time", y="mean", title="Mean rating over time", label="Ratings over time",
-                           y_lim=[1, 5], tooltip="all")
+        over = gr.BarPlot(x="time", y="count", title="Ratings over time (UTC; hover for the mean)",
+                          label="Ratings over time", tooltip="all", sort="x", y_lim=[0, None])
     password = gr.Textbox(label="Admin password", type="password", visible=bool(admin_secret),
                           info="Needed for the comments and the exports.")
     notes = gr.Dataframe(label="Latest comments", headers=COMMENT_COLUMNS, interactive=False,

@@ -6,6 +6,7 @@ ValueErrors become gr.Error with the same sentence.
 """
 from __future__ import annotations
 
+import json
 import random
 import tempfile
 import uuid
@@ -15,6 +16,7 @@ import gradio as gr
 
 from playground.images import generate as gen
 from playground.images import learn, plots, render
+from playground.train.gan import AUX_NOTE
 from playground.train.gan import HOW_IT_WORKS as GAN_HOW
 from playground.train.vae import HOW_IT_WORKS as VAE_HOW
 from tabs import rating
@@ -49,8 +51,28 @@ def _info(g) -> str:
             + (f", digit {y}" if y is not None else "") + ". Same seed, same image.")
 
 
-def _how(name: str) -> str:
-    return CGAN_HOW if "conditional" in name.lower() else VAE_HOW if "vae" in name.lower() else GAN_HOW
+def _config(folder: str) -> dict:
+    """A checkpoint's config.json ({} when missing or unreadable); no weights are loaded."""
+    try:
+        cfg = json.loads((gen.folder(folder) / "config.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return cfg if isinstance(cfg, dict) else {}
+
+
+def _conditional(name: str, folder: str) -> bool:
+    cfg = _config(folder)
+    return bool(cfg.get("n_classes")) if cfg else "conditional" in name.lower()
+
+
+def _how(name: str, folder: str) -> str:
+    """The plain-words note for a model."""
+    cfg = _config(folder)
+    if cfg.get("kind") == "VAE" or (not cfg and "vae" in name.lower()):
+        return VAE_HOW
+    if cfg.get("n_classes") or (not cfg and "conditional" in name.lower()):
+        return CGAN_HOW
+    return GAN_HOW + ("\n\n" + AUX_NOTE if cfg.get("aux_classes") else "")
 
 
 def _missing_note(missing: dict[str, str]) -> str:
@@ -67,7 +89,8 @@ def build(models: dict[str, str | Path] | None = None) -> None:
     GAN and VAE); tests pass tiny models here."""
     folders = {k: str(v) for k, v in (models or {n: n for n in gen.BUNDLED}).items()}
     names = list(folders)
-    is_cond = {n: "conditional" in n.lower() for n in names}
+    is_cond = {n: _conditional(n, f) for n, f in folders.items()}
+    hows = {n: _how(n, f) for n, f in folders.items()}
     gif_dir = Path(tempfile.gettempdir()) / "playground-images"
     state = gr.State(None)
 
@@ -84,11 +107,11 @@ def build(models: dict[str, str | Path] | None = None) -> None:
                 go = gr.Button("Generate", variant="primary")
             n = gr.Slider(1, gen.MAX_GRID, value=64, step=1, label="Grid size")
             smooth = gr.Checkbox(False, label="Smooth upscaling (bicubic)")
-            how = gr.Markdown(_how(names[0]))
+            how = gr.Markdown(hows[names[0]])
         with gr.Column(scale=2):
             with gr.Row():
-                big = gr.Image(label="Sample (seed)", type="pil", format="png", height=280, width=280)
-                grid = gr.Image(label="Grid (seeds seed, seed+1, ...)", type="pil", format="png", height=280)
+                big = gr.Image(label="Sample (seed)", type="pil", format="png", height=280, width=280, elem_id="image-sample")
+                grid = gr.Image(label="Grid (seeds seed, seed+1, ...)", type="pil", format="png")
             info = gr.Markdown()
     with gr.Accordion("Latent sliders", open=True):
         gr.Markdown(SLIDER_HELP)
@@ -147,7 +170,7 @@ def build(models: dict[str, str | Path] | None = None) -> None:
     def pick(name, seed, digit, n, smooth):
         zeros = [0.0] * gen.N_SLIDERS
         cond = is_cond.get(name, False)
-        return (gr.update(visible=cond), gr.update(visible=cond), _how(name), *zeros,
+        return (gr.update(visible=cond), gr.update(visible=cond), hows.get(name, ""), *zeros,
                 *show(name, seed, digit, n, smooth, *zeros))
 
     def first():  # on page load: the first model's seed 0, or why it cannot draw

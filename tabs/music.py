@@ -11,6 +11,7 @@ import gradio as gr
 
 from playground.music.generate import DEFAULT_MODEL, MAX_BARS, generate, missing_message, opening_labels
 from playground.music.notes import VOICES
+from playground import preference
 from tabs import rating
 
 SOURCES = [("Typed notes", "notes"), ("Chorale opening (test split)", "chorale"), ("MIDI upload", "midi")]
@@ -50,14 +51,17 @@ def build(model_dir: str | Path = DEFAULT_MODEL) -> None:
     missing = missing_message(model_dir)
     labels = [] if missing else opening_labels(model_dir)
 
-    def compose(source, notes, chorale, midi, mode, temperature, bars, tempo, seed):
+    def compose(source, notes, chorale, midi, mode, temperature, bars, tempo, seed, candidates=1):
+        def make(i: int):
+            return generate(mode=mode, source=source, notes=notes or "", chorale=int(chorale or 0), midi_path=midi,
+                            bars=int(bars), temperature=float(temperature), tempo=float(tempo),
+                            seed=int(seed or 0) + i, model_dir=model_dir, out_dir=_out_dir())
+
         try:
-            g = generate(mode=mode, source=source, notes=notes or "", chorale=int(chorale or 0), midi_path=midi,
-                         bars=int(bars), temperature=float(temperature), tempo=float(tempo),
-                         seed=int(seed or 0), model_dir=model_dir, out_dir=_out_dir())
+            g, note = preference.best_of(int(candidates or 1), make, "music")
         except (ValueError, TypeError) as e:
             raise gr.Error(str(e)) from None
-        return g.media["wav"], g.media["png"], g.media["midi"], _describe(g), g
+        return g.media["wav"], g.media["png"], g.media["midi"], _describe(g) + (f"\n\n{note}" if note else ""), g
 
     def show(source):
         return (gr.update(visible=source == "notes"), gr.update(visible=source == "chorale"),
@@ -82,16 +86,18 @@ def build(model_dir: str | Path = DEFAULT_MODEL) -> None:
             with gr.Row():
                 tempo = gr.Slider(40, 200, value=90, step=1, label="Tempo (quarter notes per minute)")
                 seed = gr.Number(value=0, precision=0, minimum=0, label="Seed")
+            candidates = gr.Slider(1, 4, value=1, step=1, label="Candidates (best of K)",
+                                   info="K > 1: compose K versions and keep the one a scorer fitted to your ratings likes best")
             button = gr.Button("Compose", variant="primary")
             gr.Examples(EXAMPLES, [notes, mode], label="Example melodies")
         with gr.Column():
-            audio = gr.Audio(label="Audio", type="filepath", interactive=False)
-            roll = gr.Image(label="Piano roll", type="filepath", format="png", interactive=False)
+            audio = gr.Audio(label="Audio", type="filepath", interactive=False, elem_id="music-audio")
+            roll = gr.Image(label="Piano roll", type="filepath", format="png", interactive=False, elem_id="music-roll")
             midi_out = gr.File(label="MIDI download", interactive=False)
             summary = gr.Markdown()
             rating.build(state)
 
     source.change(show, source, [notes, chorale, midi], api_visibility="private", queue=False)
     gr.on([button.click, notes.submit], compose,
-          [source, notes, chorale, midi, mode, temperature, bars, tempo, seed],
+          [source, notes, chorale, midi, mode, temperature, bars, tempo, seed, candidates],
           [audio, roll, midi_out, summary, state], api_name="music_compose", concurrency_limit=4)

@@ -13,7 +13,7 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
-from playground import config
+from playground import config, preference
 from playground import text as tx
 from playground.train import text as train_text
 from tabs import rating
@@ -59,8 +59,12 @@ def _model(model_id: str) -> tuple[tx.TextModel, str]:
             raise gr.Error(str(e2)) from None
 
 
-def generate(model_id, prompt, length, temperature, top_k, top_p, seed):
-    """Stream the continuation into the page; the last update carries the ``Generation``."""
+def generate(model_id, prompt, length, temperature, top_k, top_p, seed, candidates=1):
+    """Stream the continuation into the page; the last update carries the ``Generation``.
+
+    With ``candidates`` > 1, that many continuations (seeds seed, seed+1, ...) are made and the
+    one a scorer fitted to the stored ratings likes best is shown (no streaming then).
+    """
     tm, warning = _model(model_id)
     params = tx.TextParams(prompt=prompt or "", max_new_tokens=length, temperature=temperature,
                            top_k=top_k, top_p=top_p, seed=seed)
@@ -70,6 +74,9 @@ def generate(model_id, prompt, length, temperature, top_k, top_p, seed):
         raise gr.Error(str(e)) from None
     _, more = tx.encode_prompt(tm, checked.prompt)
     notice = "\n".join(f"- {n}" for n in ([warning] if warning else []) + notes + more)
+    if int(candidates or 1) > 1:
+        yield from _best_of(tm, checked, int(candidates), notice)
+        return
     t0, last, text, top, n = time.perf_counter(), 0.0, "", [], 0
     for step in tx.stream(tm, checked):
         text, top, n = step.text, step.top, n + 1
@@ -81,6 +88,22 @@ def generate(model_id, prompt, length, temperature, top_k, top_p, seed):
     gen = tx.record(tm, checked, text, elapsed, n)
     stats = f"{n} tokens in {elapsed:.2f} s ({n / max(elapsed, 1e-9):.0f} tokens/s) · model `{tm.name}` · seed {checked.seed}"
     yield text, _probs_frame(top), (notice + "\n\n" if notice else "") + stats, gen
+
+
+def _best_of(tm: tx.TextModel, params: tx.TextParams, k: int, notice: str):
+    """Rerank ``k`` candidates with the scorer fitted to this model's ratings."""
+    def make(i: int):
+        return tx.generate(tm, tx.TextParams(**{**params.__dict__, "seed": params.seed + i}))
+
+    t0 = time.perf_counter()
+    try:
+        gen, note = preference.best_of(k, make, "text", tm.name)
+    except ValueError as e:
+        raise gr.Error(str(e)) from None
+    top, _ = tx.next_token(tm, (params.prompt or "") + gen.output, params.temperature, params.top_k, params.top_p)
+    stats = f"{k} candidates in {time.perf_counter() - t0:.2f} s · model `{tm.name}` · seed {gen.params['seed']}"
+    lines = [notice] if notice else []
+    yield gen.output, _probs_frame([(l, p) for l, p, _ in top]), "\n\n".join(lines + [note or "", stats]), gen
 
 
 def peek(model_id, text, temperature, top_k, top_p):
@@ -108,6 +131,37 @@ def add_token(model_id, text, choice, seed, position, temperature, top_k, top_p)
     return new_text, frame, choices, f"Added `{label}` ({how} it). {note}", position + 1
 
 
+def _follow(events, name: str, out: Path, progress):
+    """Stream a training run's status and loss curve; select the new model when it is saved."""
+    rows: list[dict] = []
+    try:
+        for ev in events:
+            if ev.get("train_loss") is not None:
+                rows.append({"step": ev["step"], "loss": round(ev["train_loss"], 4), "split": "train"})
+            if ev.get("val_loss") is not None:
+                rows.append({"step": ev["step"], "loss": round(ev["val_loss"], 4), "split": "validation"})
+            progress(ev["progress"], desc=f"step {ev['step']}")
+            if ev.get("done"):
+                card = ev["card"]
+                status = (f"Saved **{name}**: validation loss {card['val_loss_nats_per_char']} nats/char after "
+                          f"{card['steps']} steps ({card['train_seconds']:.0f} s). It is now selected as the model.")
+                yield status, pd.DataFrame(rows), gr.update(choices=tx.available_models(), value=str(out))
+            else:
+                yield f"Training… step {ev['step']}, {ev['elapsed_s']:.0f} s", pd.DataFrame(rows), gr.skip()
+    except ValueError as e:
+        raise gr.Error(str(e)) from None
+
+
+def learn_from_feedback(base, progress=gr.Progress()):
+    """Fine-tune ``base`` on the texts users rated 4-5 and save a new model version."""
+    tm, _ = _model(base)
+    folder = Path(str(base))
+    if not (folder / "config.json").is_file():
+        raise gr.Error("Learning from feedback needs a local model folder (the bundled model or a fine-tune).")
+    out = preference.new_version_dir(tm.name)
+    yield from _follow(preference.fine_tune_from_feedback(folder, model=tm.name, out_dir=out), out.name, out, progress)
+
+
 def finetune(file, base, steps, seed, progress=gr.Progress()):
     """Fine-tune ``base`` on an uploaded .txt; streams status and the loss curve."""
     if file is None:
@@ -122,24 +176,7 @@ def finetune(file, base, steps, seed, progress=gr.Progress()):
         raise gr.Error(str(e)) from None
     name = f"{Path(str(base)).name}-ft-{time.strftime('%Y%m%d-%H%M%S')}"
     out = config.data_dir() / "models" / name
-    rows: list[dict] = []
-    try:
-        for ev in train_text.finetune(text, base, out, steps=int(steps), seed=int(seed)):
-            if ev.get("train_loss") is not None:
-                rows.append({"step": ev["step"], "loss": round(ev["train_loss"], 4), "split": "train"})
-            if ev.get("val_loss") is not None:
-                rows.append({"step": ev["step"], "loss": round(ev["val_loss"], 4), "split": "validation"})
-            progress(ev["progress"], desc=f"step {ev['step']}")
-            status = f"Training… step {ev['step']}, {ev['elapsed_s']:.0f} s"
-            if ev.get("done"):
-                card = ev["card"]
-                status = (f"Saved **{name}**: validation loss {card['val_loss_nats_per_char']} nats/char after "
-                          f"{card['steps']} steps ({card['train_seconds']:.0f} s). It is now selected as the model.")
-                yield status, pd.DataFrame(rows), gr.update(choices=tx.available_models(), value=str(out))
-            else:
-                yield status, pd.DataFrame(rows), gr.skip()
-    except ValueError as e:
-        raise gr.Error(str(e)) from None
+    yield from _follow(train_text.finetune(text, base, out, steps=int(steps), seed=int(seed)), name, out, progress)
 
 
 def build(model_id: str | None = None) -> None:
@@ -168,6 +205,8 @@ def build(model_id: str | None = None) -> None:
             with gr.Row():
                 seed = gr.Number(value=7, precision=0, label="Seed", minimum=0)
                 dice = gr.Button("🎲 New seed", size="sm")
+            candidates = gr.Slider(1, 8, value=1, step=1, label="Candidates (best of K)",
+                                   info="K > 1: make K texts and show the one a scorer fitted to your ratings likes best")
             probs = gr.BarPlot(_probs_frame([]), x="token", y="probability", sort="-y", y_lim=[0, 1],
                                label="Next-token probabilities (latest step)", height=260)
     gr.Examples(EXAMPLES, [prompt, length, temperature, top_k, top_p, seed], label="Try these")
@@ -191,17 +230,20 @@ def build(model_id: str | None = None) -> None:
     with gr.Accordion("Fine-tune on your own text", open=False):
         gr.Markdown("Upload a UTF-8 .txt file (a few KB to a few MB). The selected model keeps learning "
                     "on it for a few hundred steps; the new model is saved in the data folder (the bundled "
-                    "one is never overwritten) and selected, so **Generate** uses it right away.")
+                    "one is never overwritten) and selected, so **Generate** uses it right away. "
+                    "**Learn from feedback** does the same with the texts people rated 4 or 5.")
         with gr.Row():
             upload = gr.File(label="Your text (.txt)", file_types=[".txt"], type="filepath")
             with gr.Column():
                 steps = gr.Slider(10, 1000, value=100, step=10, label="Training steps")
                 tune = gr.Button("Fine-tune", variant="primary")
+                learn = gr.Button("Learn from feedback (texts rated 4-5)")
+        gr.Examples([[str(config.ASSETS / "examples" / "sonnets.txt")]], [upload], label="Example text")
         tune_status = gr.Markdown()
         loss_plot = gr.LinePlot(pd.DataFrame(columns=["step", "loss", "split"]), x="step", y="loss",
                                 color="split", label="Loss (nats per character)", height=240)
 
-    ev = gr.on([go.click, prompt.submit], generate, [model, prompt, length, temperature, top_k, top_p, seed],
+    ev = gr.on([go.click, prompt.submit], generate, [model, prompt, length, temperature, top_k, top_p, seed, candidates],
                [output, probs, notice, gen_state], api_name="generate", concurrency_limit=4)
     stop.click(None, None, None, cancels=[ev])
     dice.click(lambda: random.randint(0, 2**31 - 1), None, seed, queue=False, api_visibility="private")
@@ -213,3 +255,5 @@ def build(model_id: str | None = None) -> None:
                [step_text, step_probs, pick, step_note, position], api_name="sample_token")
     tune.click(finetune, [upload, model, steps, seed], [tune_status, loss_plot, model],
                api_name="finetune", concurrency_limit=1)
+    learn.click(learn_from_feedback, [model], [tune_status, loss_plot, model],
+                api_name="learn_from_feedback", concurrency_limit=1)

@@ -190,3 +190,21 @@ def test_damaged_pages_behind_a_valid_header_are_refused_untouched(tmp_path):
     with pytest.raises(ValueError, match="cannot be opened.*left untouched"):
         FeedbackStore(f"sqlite:///{path}")
     assert path.read_bytes() == bytes(data)
+
+
+def test_jsonl_export_loads_as_one_table(store, tmp_path):
+    """pandas here; the ``datasets`` json loader too where that library is installed."""
+    import pandas as pd
+
+    store.record(gen("text", output="to be"), 4, "ok", session="a")
+    store.record(gen("image", "gan", output={"latent": [1.5, -2.0], "label": None}), 2, "", session="b")
+    store.record(gen("music", "bach", output={"voices": {"soprano": [[60, 0, 4]]}}), 5, "<i>x</i>", session="c")
+    path = store.export_jsonl(tmp_path / "r.jsonl")
+    frame = pd.read_json(path, lines=True)
+    assert list(frame.columns) == list(feedback.EXPORT_COLUMNS) and frame["rating"].tolist() == [4, 2, 5]
+    try:
+        import datasets
+    except ImportError:
+        return
+    ds = datasets.load_dataset("json", data_files=str(path), split="train")
+    assert ds.num_rows == 3 and ds.column_names == list(feedback.EXPORT_COLUMNS)

@@ -16,7 +16,7 @@ from playground.music.notes import (REST, Score, from_tokens, midi_to_note, note
 from playground.music.render import read_midi, step_seconds
 from playground.music.train_loop import MusicTrainConfig, evaluate, iter_train
 
-TINY = dict(hidden=32, emb=8, cond_hidden=8, layers=1, dropout=0.0)
+TINY = dict(hidden=32, emb=8, cond_hidden=8, layers=1, dropout=0.0, head_prev=True)
 
 
 def synthetic_chorales(n: int = 12, seed: int = 0) -> list[np.ndarray]:

@@ -26,6 +26,9 @@ class GANConfig:
     n_classes: int = 0
     g_ch: int = 64
     d_ch: int = 64
+    # unconditional GAN only: the discriminator also learns to classify *real* digits and the
+    # generator is rewarded for clear-cut, evenly spread digits (AC-GAN / CatGAN style); 0 = off
+    aux_classes: int = 0
 
 
 class PixelNorm(nn.Module):
@@ -99,12 +102,19 @@ class Discriminator(nn.Module):
         self.last = nn.Sequential(sn(nn.Conv2d(2 * c + 1, 2 * c, 4, 2, 1)), nn.LeakyReLU(0.2))  # 2x2
         self.out = sn(nn.Linear(2 * c * 4, 1))
         self.embed = sn(nn.Embedding(config.n_classes, 2 * c * 4)) if config.n_classes else None
+        aux = config.aux_classes if not config.n_classes else 0
+        self.aux = nn.Linear(2 * c * 4, aux) if aux else None  # no spectral norm: logits must grow
 
-    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None,
+                with_aux: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         h = self.convs(x)
         std = h.std(dim=0, unbiased=False).mean().expand(len(h), 1, *h.shape[2:])  # minibatch stddev
         h = self.last(torch.cat([h, std], dim=1)).flatten(1)
         logit = self.out(h).squeeze(1)
         if self.embed is not None:
             logit = logit + (self.embed(y) * h).sum(dim=1)
+        if with_aux:
+            if self.aux is None:
+                raise ValueError("This discriminator has no auxiliary classifier (aux_classes=0).")
+            return logit, self.aux(h)  # (B,), (B, aux_classes)
         return logit

@@ -109,7 +109,7 @@ def load(name: str) -> Loaded:
     """A bundled model by its UI name (``GAN``, ``Conditional GAN``, ``VAE``) or a folder path."""
     if name in BUNDLED:
         return load_folder(MODELS / BUNDLED[name], BUNDLED[name], TRAIN_COMMANDS[name])
-    if name and Path(name).is_dir():
+    if name and (Path(name).is_dir() or "/" in name or "\\" in name):  # a folder path, maybe absent
         return load_folder(name)
     raise ValueError(f"Unknown image model '{name}': choose one of {', '.join(BUNDLED)}.")
 

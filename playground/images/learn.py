@@ -81,10 +81,15 @@ class _Trainer:
 
 
 class GANTrainer(_Trainer):
-    """Non-saturating GAN loss, Adam, and an exponential moving average of the generator."""
+    """Non-saturating GAN loss, Adam, and an exponential moving average of the generator.
+
+    With ``config.aux_classes`` (unconditional GANs only) the discriminator also learns to name
+    the digit of *real* images, and the generator gets ``aux_weight`` x (mean entropy of that
+    head on its samples - entropy of their average): each sample should look like one clear
+    digit, and all digits should come out equally often (CatGAN, Springenberg 2015)."""
 
     def __init__(self, config: GANConfig, data: DigitsSplit, *, seed: int = 0, batch_size: int = 64,
-                 lr: float = 2e-4, ema: float = 0.999):
+                 lr: float = 2e-4, ema: float = 0.999, aux_weight: float = 0.5):
         super().__init__(data, seed, batch_size)
         self.G, self.D = _seeded_init(seed, lambda: (Generator(config), Discriminator(config)))
         self.model = copy.deepcopy(self.G).eval().requires_grad_(False)  # EMA: what gets saved
@@ -92,6 +97,8 @@ class GANTrainer(_Trainer):
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=lr, betas=(0.5, 0.999))
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=lr, betas=(0.5, 0.999))
         self.conditional = config.n_classes > 0
+        self.aux = bool(config.aux_classes) and not self.conditional
+        self.aux_weight = aux_weight
 
     def optimizers(self) -> list[torch.optim.Optimizer]:
         return [self.opt_g, self.opt_d]
@@ -101,14 +108,31 @@ class GANTrainer(_Trainer):
         yc = y if self.conditional else None
         z = torch.randn(b, self.G.z_dim, generator=self.gen)
         fake = self.G(z, yc)
-        d_loss = F.softplus(-self.D(x, yc)).mean() + F.softplus(self.D(fake.detach(), yc)).mean()
+        extra: dict[str, float] = {}
+        if self.aux:
+            real_logit, real_cls = self.D(x, with_aux=True)
+            cls_loss = F.cross_entropy(real_cls, y)
+            extra["d_cls"] = cls_loss.item()
+        else:
+            real_logit, cls_loss = self.D(x, yc), 0.0
+        d_loss = F.softplus(-real_logit).mean() + F.softplus(self.D(fake.detach(), yc)).mean()
         self.opt_d.zero_grad(set_to_none=True)
-        d_loss.backward()
+        (d_loss + cls_loss).backward()
         self.opt_d.step()
 
-        g_loss = F.softplus(-self.D(fake, yc)).mean()
+        if self.aux:
+            fake_logit, fake_cls = self.D(fake, with_aux=True)
+            p = fake_cls.softmax(1)
+            each = -(p * p.clamp_min(1e-8).log()).sum(1).mean()  # low: every sample one clear digit
+            avg = p.mean(0)
+            spread = -(avg * avg.clamp_min(1e-8).log()).sum()  # high: all digits equally often
+            g_loss = F.softplus(-fake_logit).mean()
+            extra.update(g_entropy=each.item(), g_spread=spread.item())
+            total = g_loss + self.aux_weight * (each - spread)
+        else:
+            g_loss = total = F.softplus(-self.D(fake, yc)).mean()
         self.opt_g.zero_grad(set_to_none=True)
-        g_loss.backward()
+        total.backward()
         self.opt_g.step()
 
         decay = min(self.ema, (1 + self.steps) / (10 + self.steps))  # short warm-up for the average
@@ -116,7 +140,7 @@ class GANTrainer(_Trainer):
             for pe, p in zip(self.model.parameters(), self.G.parameters()):
                 pe.lerp_(p, 1 - decay)
         self._advance()
-        return {"d_loss": d_loss.item(), "g_loss": g_loss.item()}
+        return {"d_loss": d_loss.item(), "g_loss": g_loss.item(), **extra}
 
 
 class VAETrainer(_Trainer):

@@ -8,9 +8,12 @@ model card (README.md) next to the weights.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import platform
 import shlex
+import signal
+import threading
 import time
 from pathlib import Path
 
@@ -45,7 +48,7 @@ def add_common_arguments(p: argparse.ArgumentParser, epochs: int, lr: float) -> 
 def run(trainer, args: argparse.Namespace, family: str, how_it_works: str) -> dict:
     """Train, save, evaluate and write the model card; returns the metrics row.
 
-    Ctrl-C (SIGINT) stops training early and still saves what has been learned so far."""
+    Ctrl-C (SIGINT) or SIGTERM stops training early and still saves what has been learned so far."""
     torch.set_num_threads(args.threads)
     out = Path(args.out)
     log = Path(args.log_dir) if args.log_dir else ROOT / "runs" / out.name
@@ -56,23 +59,24 @@ def run(trainer, args: argparse.Namespace, family: str, how_it_works: str) -> di
     history: list[dict[str, float]] = []
     t0 = time.time()
     bar = tqdm(range(1, args.epochs + 1), desc=f"train {family}", unit="epoch")
-    try:
-        for epoch in bar:
-            history.append(trainer.epoch())
-            bar.set_postfix({k: f"{v:.3f}" for k, v in history[-1].items()})
-            last = epoch == args.epochs or time.time() - t0 > args.max_minutes * 60
-            with torch.inference_mode():
-                grid = render.grid(model.decode(fixed_z, fixed_y))
-            grid.save(log / "samples_latest.png")  # every epoch (cheap); numbered copies below
-            if epoch % args.sample_every == 0 or last:
-                grid.save(log / f"samples_epoch{epoch:05d}.png")
-                plots.loss_curve(history).save(log / "loss_curve.png")
-                if not args.no_eval:
-                    bar.write(f"epoch {epoch} ({(time.time() - t0) / 60:.1f} min): {_monitor(model)}")
-            if last:
-                break
-    except KeyboardInterrupt:
-        bar.write("interrupted: saving the model as it is now")
+    with _stop_on_signals():
+        try:
+            for epoch in bar:
+                history.append(trainer.epoch())
+                bar.set_postfix({k: f"{v:.3f}" for k, v in history[-1].items()})
+                last = epoch == args.epochs or time.time() - t0 > args.max_minutes * 60
+                with torch.inference_mode():
+                    grid = render.grid(model.decode(fixed_z, fixed_y))
+                grid.save(log / "samples_latest.png")  # every epoch (cheap); numbered copies below
+                if epoch % args.sample_every == 0 or last:
+                    grid.save(log / f"samples_epoch{epoch:05d}.png")
+                    plots.loss_curve(history).save(log / "loss_curve.png")
+                    if not args.no_eval:
+                        bar.write(f"epoch {epoch} ({(time.time() - t0) / 60:.1f} min): {_monitor(model)}")
+                if last:
+                    break
+        except KeyboardInterrupt:
+            bar.write("interrupted: saving the model as it is now")
     bar.close()
     if not history:
         raise SystemExit("No epoch finished: nothing saved.")
@@ -90,6 +94,25 @@ def run(trainer, args: argparse.Namespace, family: str, how_it_works: str) -> di
     if row:
         print(metrics.format_rows({out.name: row}))
     return row
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _stop_on_signals():
+    """SIGINT / SIGTERM -> KeyboardInterrupt while training (a background job starts with SIGINT
+    ignored); the previous handlers come back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
 
 
 def _monitor(model: torch.nn.Module, n: int = 500) -> str:
@@ -122,7 +145,7 @@ def _card(family: str, args, epochs: int, minutes: float, losses: dict, row: dic
              "(test never seen in training).", "",
              "## Training", f"    {cmd}", "",
              f"{epochs} epochs (batch {args.batch_size}, lr {args.lr}, seed {args.seed}) in {minutes:.1f} min on "
-             f"{args.threads} CPU threads ({platform.processor() or platform.machine()}). Final losses: "
+             f"{args.threads} CPU thread{'s' if args.threads != 1 else ''} ({platform.processor() or platform.machine()}). Final losses: "
              + ", ".join(f"{k} {v:.3f}" for k, v in losses.items()) + ".", "",
              "![samples](samples.png) ![loss curve](loss_curve.png)", ""]
     if row:

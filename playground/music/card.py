@@ -58,8 +58,8 @@ of an orderless NADE; ours is the exact likelihood under one fixed order (time, 
 
 The frame-level NLL of Boulanger-Lewandowski et al. (2012) and the RNN/GRU/LSTM rows of later
 tables is measured on a different file (the quarter-note piano roll, where unisons collapse
-and the keys differ from this file): see the `--format roll` model in the project README
-for that comparison; the figures below are not comparable with this card's numbers.
+and the keys differ from this file): the `--format roll` checkpoint (`assets/models/music-bach-roll`)
+makes that comparison; the figures below are not comparable with this card's numbers.
 
 {literature_table()}
 """
@@ -75,8 +75,9 @@ whose probability is that of the set). This checkpoint exists for the comparison
 uses the 16th-note four-voice model.
 
 ## Data
-JSB chorales, `jsb-chorales-quarter.json` from `jsb-chorales/`: the Boulanger-Lewandowski
-(2012) piano roll and split, 229 train / 76 valid / 77 test chorales. Training chorales are
+JSB chorales, `jsb-chorales-quarter.json` from `jsb-chorales/`: the quarter-note piano roll
+that the data set's README describes as the Boulanger-Lewandowski (2012) data and split (229
+train / 76 valid / 77 test chorales; not byte-compared with the original pickle here). Training chorales are
 transposed by a random -6..+6 semitones.
 
 ## Test NLL (exact, nats per frame, no transposition at test time, float16 weights)
@@ -92,9 +93,9 @@ Validation: {_f(m['valid']['nll_per_frame'])} nats per frame. {t['frames']} test
 ## Published figures, same file, split and unit
 {literature_table()}
 
-Same frames and unit; differences that remain: the published models were trained without
-transposition augmentation, and the figures above are quoted as commonly cited (see the
-"checked?" column).
+Same frames and unit. Differences that remain: we train on transposed copies of the training
+chorales (the published models' preprocessing may differ), and the figures above are quoted as
+commonly cited (see the "checked?" column).
 """
 
 

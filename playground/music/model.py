@@ -46,6 +46,7 @@ class MusicConfig:
     # sounding range per voice [lo, hi] the model accepts (training data +- augmentation)
     voice_ranges: list = field(default_factory=lambda: [[55, 84], [48, 77], [42, 72], [33, 69]])
     ordered: bool = False  # slots of a piano-roll frame, top note first (see module docstring)
+    head_prev: bool = False  # heads also see the previous step's tokens: "hold the note" is learnt at once
 
     @property
     def vocab(self) -> int:
@@ -73,8 +74,9 @@ class ChoraleLSTM(nn.Module):
         self.inp = nn.Linear(nv * E + E + 2 * cfg.cond_hidden, H)
         self.rnn = nn.LSTM(H, H, cfg.layers, batch_first=True, dropout=cfg.dropout if cfg.layers > 1 else 0.0)
         self.drop = nn.Dropout(cfg.dropout)
+        head_in = H + (nv - 1) * E + (nv * E if cfg.head_prev else 0)
         self.heads = nn.ModuleList(
-            nn.Sequential(nn.Linear(H + (nv - 1) * E, H), nn.ReLU(), nn.Linear(H, V)) for _ in range(nv)
+            nn.Sequential(nn.Linear(head_in, H), nn.ReLU(), nn.Linear(H, V)) for _ in range(nv)
         )
 
     def embed(self, tokens: torch.Tensor) -> torch.Tensor:
@@ -107,14 +109,17 @@ class ChoraleLSTM(nn.Module):
         x = torch.cat([self.embed(prev).reshape(B, T, -1), self.pos(positions), cond], dim=-1)
         return self.drop(torch.relu(self.inp(x)))
 
-    def head(self, v: int, h: torch.Tensor, cur_emb: torch.Tensor, above: torch.Tensor | None = None) -> torch.Tensor:
+    def head(self, v: int, h: torch.Tensor, cur_emb: torch.Tensor, above: torch.Tensor | None = None,
+             prev_emb: torch.Tensor | None = None) -> torch.Tensor:
         """Logits of voice ``v`` from LSTM output h (..., H) and this step's voice embeddings (..., 4, E).
 
-        ``above`` (...) is the token of voice v-1, needed only when ``cfg.ordered``.
+        ``above`` (...) is the token of voice v-1, needed only when ``cfg.ordered``; ``prev_emb``
+        (..., 4, E) the previous step's embeddings, needed only when ``cfg.head_prev``.
         """
         known = cur_emb[..., : self.cfg.n_voices - 1, :].clone()
         known[..., v:, :] = 0  # only voices above v are known
-        logits = self.heads[v](torch.cat([h, known.flatten(-2)], dim=-1))
+        parts = [h, known.flatten(-2)] + ([prev_emb.flatten(-2)] if self.cfg.head_prev else [])
+        logits = self.heads[v](torch.cat(parts, dim=-1))
         if self.cfg.ordered and v > 0:
             # a slot holds a pitch strictly below the slot above it, or nothing (always allowed)
             k = torch.arange(self.cfg.vocab, device=logits.device)
@@ -131,8 +136,8 @@ class ChoraleLSTM(nn.Module):
         cond = self.condition(soprano, use_cond, B, T, lengths)
         h, _ = self.rnn(self.step_inputs(prev, positions, cond))
         h = self.drop(h)
-        cur = self.embed(tokens)
-        return torch.stack([self.head(v, h, cur, tokens[..., v - 1] if v else None) for v in range(nv)], dim=2)
+        cur, prev_emb = self.embed(tokens), self.embed(prev)
+        return torch.stack([self.head(v, h, cur, tokens[..., v - 1] if v else None, prev_emb) for v in range(nv)], dim=2)
 
     # ---- loading / saving -------------------------------------------------------------
     def save_pretrained(self, out_dir: str | Path, dtype: torch.dtype = torch.float16) -> None:

@@ -97,7 +97,7 @@ def write_png(score: Score, path: str | Path, title: str = "", seed_steps: int =
         ax.axvline(b, color="0.8", lw=0.6, zorder=1)
     sounding = score.pitches[score.pitches != REST]
     lo, hi = (int(sounding.min()), int(sounding.max())) if len(sounding) else (48, 72)
-    ax.set_ylim(lo - 2, hi + 2)
+    ax.set_ylim(lo - 2, hi + 7)  # headroom for the legend above the top voice
     ax.set_xlim(0, max(T, 1) / 16)
     ax.set_xlabel("bar")
     ax.set_ylabel("MIDI pitch (60 = C4)")

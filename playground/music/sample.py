@@ -49,10 +49,12 @@ def sample_tokens(model: ChoraleLSTM, known: torch.Tensor, fixed: torch.Tensor, 
     for t in range(n_seed, T):
         h, state = model.rnn(model.step_inputs(prev, pos[:, t:t + 1], cond[:, t:t + 1]), state)
         cur = out[t:t + 1].view(1, 1, nv).clone()
+        prev_emb = model.embed(prev)
         for v in range(nv):
             if fixed[t, v]:
                 continue
-            logits = model.head(v, h, model.embed(cur), cur[..., v - 1] if v else None)[0, 0] / temperature + mask[v]
+            logits = model.head(v, h, model.embed(cur), cur[..., v - 1] if v else None, prev_emb)[0, 0]
+            logits = logits / temperature + mask[v]
             cur[0, 0, v] = torch.multinomial(torch.softmax(logits.float(), -1), 1, generator=generator)[0]
         out[t] = cur[0, 0]
         prev = cur

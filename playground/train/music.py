@@ -44,6 +44,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layers", type=int, default=MusicConfig.layers)
     p.add_argument("--emb", type=int, default=MusicConfig.emb)
     p.add_argument("--dropout", type=float, default=MusicConfig.dropout)
+    p.add_argument("--no-head-prev", dest="head_prev", action="store_false",
+                   help="heads do not see the previous step directly (slower to learn to hold notes)")
     p.add_argument("--max-minutes", type=float, default=MusicTrainConfig.max_minutes)
     p.add_argument("--max-iters", type=int, default=MusicTrainConfig.max_iters)
     p.add_argument("--batch-size", type=int, default=MusicTrainConfig.batch_size)
@@ -61,7 +63,8 @@ def make_config(args: argparse.Namespace, train: list, others: list) -> MusicCon
     lo, hi = lo - args.transpose, hi + args.transpose
     olo, ohi = pitch_span(others)
     lo, hi = min(lo, olo), max(hi, ohi)  # never happens on JSB; keeps the test NLL finite if it did
-    kw = dict(hidden=args.hidden, layers=args.layers, emb=args.emb, dropout=args.dropout, pitch_min=lo, pitch_max=hi)
+    kw = dict(hidden=args.hidden, layers=args.layers, emb=args.emb, dropout=args.dropout, pitch_min=lo, pitch_max=hi,
+              head_prev=args.head_prev)
     if args.format == "roll":
         return MusicConfig(**kw, steps_per_beat=1, steps_per_bar=4, ordered=True, voice_ranges=[[lo, hi]] * 4)
     spb = 4 // args.stride

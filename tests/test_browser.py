@@ -1,0 +1,113 @@
+"""The playground as a person meets it: headless Chromium clicking through the served app.
+
+Uses Debian's chromium (``/usr/bin/chromium``) driven by Playwright's Python package (no browser
+download). Skips, with the reason printed by ``-ra``, where Chromium is not installed.
+Screenshots land in ``docs/screenshots/`` (the README shows them).
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from playground import config
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = config.ROOT / "docs" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (Debian package 'chromium'); .ci/run installs it")
+    from playwright.sync_api import sync_playwright
+
+    from playground.bench import ServedApp
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with ServedApp(data_dir=str(tmp_path_factory.mktemp("browser"))) as app, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = browser.new_page(viewport={"width": 1280, "height": 1000})
+        pg.set_default_timeout(60_000)
+        pg.goto(app.url)
+        pg.get_by_role("tab", name="Text").wait_for()
+        yield pg
+        browser.close()
+
+
+def open_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name, exact=True).click()
+    page.wait_for_timeout(300)
+
+
+def rate(page, scope, stars: str = "5 great") -> str:
+    """Submit a rating with the shared widget inside ``scope``; returns the confirmation."""
+    scope.get_by_role("radio", name=stars, exact=True).first.check()
+    scope.get_by_role("button", name="Submit rating").first.click()
+    confirmation = scope.get_by_text("Thank you!").first
+    confirmation.wait_for()
+    return confirmation.inner_text()
+
+
+def test_text_tab_generates_streams_and_rates(page):
+    open_tab(page, "Text")
+    tab = page.locator("#tab-text")
+    tab.get_by_role("button", name="Generate", exact=True).click()
+    out = tab.get_by_label("Continuation (streams as it is written)")
+    page.wait_for_function("el => el.value.length >= 200", arg=out.element_handle(), timeout=60_000)
+    assert len(out.input_value()) == 200
+    tab.get_by_text("tokens/s").first.wait_for()
+    page.screenshot(path=str(SHOTS / "text.png"), full_page=False)
+    assert "Saved" in rate(page, tab)
+
+
+def test_text_step_mode(page):
+    open_tab(page, "Text")
+    tab = page.locator("#tab-text")
+    tab.get_by_text("Step through it").click()
+    tab.get_by_role("button", name="Show next-token probabilities").click()
+    first = tab.locator("label").filter(has_text="%)").first
+    first.wait_for()
+    before = tab.get_by_label("Text so far").input_value()
+    first.click()
+    tab.get_by_role("button", name="Add the picked token").click()
+    page.wait_for_function("([el, b]) => el.value.length === b.length + 1",
+                           arg=[tab.get_by_label("Text so far").element_handle(), before])
+    assert tab.get_by_label("Text so far").input_value().startswith(before)
+
+
+def test_images_tab_draws_and_a_slider_changes_the_sample(page):
+    open_tab(page, "Images")
+    tab = page.locator("#tab-images")
+    tab.get_by_role("button", name="Generate", exact=True).click()
+    big = page.locator("#image-sample img")
+    big.first.wait_for()
+    before = big.first.get_attribute("src")
+    box = tab.get_by_label("number input for Direction 1")
+    box.fill("2.5")
+    box.press("Enter")
+    page.wait_for_function("([el, b]) => el.getAttribute('src') !== b", arg=[big.first.element_handle(), before])
+    page.screenshot(path=str(SHOTS / "images.png"), full_page=False)
+    assert "Saved" in rate(page, tab, "4")
+
+
+def test_music_tab_composes_audio_and_rates(page):
+    open_tab(page, "Music")
+    tab = page.locator("#tab-music")
+    tab.get_by_role("button", name="Compose", exact=True).click()
+    page.locator("#music-roll img").first.wait_for(timeout=90_000)
+    page.locator("#music-audio audio, #music-audio .waveform-container, #music-audio button").first.wait_for()
+    page.screenshot(path=str(SHOTS / "music.png"), full_page=False)
+    assert "Saved" in rate(page, tab, "3")
+
+
+def test_feedback_dashboard_counts_the_ratings(page):
+    open_tab(page, "Feedback")
+    tab = page.locator("#tab-feedback")
+    tab.get_by_role("button", name="Refresh").click()
+    tab.get_by_text("3 ratings").first.wait_for()
+    page.screenshot(path=str(SHOTS / "feedback.png"), full_page=True)
