@@ -54,5 +54,10 @@ def build_demo(args: argparse.Namespace) -> gr.Blocks:
 
 
 if __name__ == "__main__":
+    import torch
+
+    # Many tiny inference calls from concurrent users: one thread each is ~2x faster per call on
+    # 2 cores than two threads fighting (measured: 418 vs 200 tokens/s with a core busy).
+    torch.set_num_threads(int(os.environ.get("PLAYGROUND_TORCH_THREADS", 1)))
     args = parse_args()
     build_demo(args).launch(server_name=args.host, server_port=args.port, share=args.share)

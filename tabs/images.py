@@ -107,6 +107,9 @@ def build(models: dict[str, str | Path] | None = None) -> None:
                 go = gr.Button("Generate", variant="primary")
             n = gr.Slider(1, gen.MAX_GRID, value=64, step=1, label="Grid size")
             smooth = gr.Checkbox(False, label="Smooth upscaling (bicubic)")
+            like = gr.Slider(0, 3, value=0, step=0.25, label="More like what I liked",
+                             info="Moves the noise toward images rated highly (needs 5+ ratings of this model); "
+                                  "used by Generate and the sliders")
             how = gr.Markdown(hows[names[0]])
         with gr.Column(scale=2):
             with gr.Row():
@@ -159,9 +162,14 @@ def build(models: dict[str, str | Path] | None = None) -> None:
         g = _call(gen.sample, where(name), seed, n=n, label=_label(digit), amounts=list(amounts), smooth=smooth)
         return g.media["image"], g.media["grid"], _info(g), g
 
-    def move(name, seed, digit, smooth, *amounts):
-        g = _call(gen.edit, where(name), seed, list(amounts), label=_label(digit), smooth=smooth)
+    def move(name, seed, digit, smooth, like, *amounts):
+        g = _call(gen.edit, where(name), seed, list(amounts), label=_label(digit), smooth=smooth, like=like)
         return g.media["image"], _info(g), g
+
+    def show_liked(name, seed, digit, n, smooth, like, *amounts):
+        g = _call(gen.sample, where(name), seed, n=n, label=_label(digit), amounts=list(amounts), smooth=smooth,
+                  like=like)
+        return g.media["image"], g.media["grid"], _info(g), g
 
     def fresh(name, digit, n, smooth, *amounts):
         s = random.randint(0, 99_999)
@@ -196,15 +204,15 @@ def build(models: dict[str, str | Path] | None = None) -> None:
 
     common = [model, seed, digit, n, smooth]
     outs = [big, grid, info, state]
-    gr.on([go.click, seed.submit, digit.input, n.release, smooth.input], show,
-          inputs=common + sliders, outputs=outs, api_name="sample", concurrency_limit=8)
+    gr.on([go.click, seed.submit, digit.input, n.release, smooth.input, like.release], show_liked,
+          inputs=common + [like] + sliders, outputs=outs, api_name="sample", concurrency_limit=8)
     gr.on(None, first, None, outs, api_visibility="private", concurrency_limit=8)
     new_noise.click(fresh, [model, digit, n, smooth] + sliders, [seed] + outs, api_name="new_noise",
                     concurrency_limit=8)
     model.input(pick, common, [digit, digit_b, how] + sliders + outs, api_name="pick_model",
                 concurrency_limit=8)
     gr.on([s.input for s in sliders], move,
-          inputs=[model, seed, digit, smooth] + sliders, outputs=[big, info, state], api_name="move",
+          inputs=[model, seed, digit, smooth, like] + sliders, outputs=[big, info, state], api_name="move",
           concurrency_limit=32, trigger_mode="always_last", show_progress="hidden")
     reset.click(lambda *a: (*[0.0] * gen.N_SLIDERS, *show(*a, *[0.0] * gen.N_SLIDERS)), common,
                 sliders + outs, api_name="reset_sliders", concurrency_limit=8)

@@ -45,6 +45,11 @@ def _probs_frame(top: list[tuple[str, float]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["token", "probability"])
 
 
+def _choices(extra: str | None = None) -> list[tuple[str, str]]:
+    """Dropdown entries: a short name shown, the folder (or Hub id) as the value."""
+    return [(Path(m).name if Path(m).exists() else m, m) for m in tx.available_models(extra)]
+
+
 def _model(model_id: str) -> tuple[tx.TextModel, str]:
     """Load ``model_id``; if that fails and it is not the bundled model, fall back to it."""
     try:
@@ -145,7 +150,7 @@ def _follow(events, name: str, out: Path, progress):
                 card = ev["card"]
                 status = (f"Saved **{name}**: validation loss {card['val_loss_nats_per_char']} nats/char after "
                           f"{card['steps']} steps ({card['train_seconds']:.0f} s). It is now selected as the model.")
-                yield status, pd.DataFrame(rows), gr.update(choices=tx.available_models(), value=str(out))
+                yield status, pd.DataFrame(rows), gr.update(choices=_choices(), value=str(out))
             else:
                 yield f"Training… step {ev['step']}, {ev['elapsed_s']:.0f} s", pd.DataFrame(rows), gr.skip()
     except ValueError as e:
@@ -195,7 +200,7 @@ def build(model_id: str | None = None) -> None:
             notice = gr.Markdown()
             rating.build(gen_state)
         with gr.Column(scale=2):
-            model = gr.Dropdown(tx.available_models(extra=model_id), value=model_id, label="Model",
+            model = gr.Dropdown(_choices(model_id), value=model_id, label="Model",
                                 allow_custom_value=True,
                                 info="Bundled, your fine-tunes, or a Hub id such as distilgpt2 (needs internet)")
             length = gr.Slider(1, tx.MAX_NEW_TOKENS, value=200, step=1, label="Length (new tokens)")

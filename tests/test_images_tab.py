@@ -45,10 +45,10 @@ def test_build_without_arguments():
 
 def test_events_end_to_end(models):
     demo = _demo(models)
-    big, grid, info, g = _fn(demo, "sample")("Conditional GAN", 5, "7", 16, False, *SLIDERS)
+    big, grid, info, g = _fn(demo, "sample")("Conditional GAN", 5, "7", 16, False, 0.0, *SLIDERS)
     assert isinstance(big, Image.Image) and isinstance(grid, Image.Image)
     assert isinstance(g, Generation) and g.output["label"] == 7 and "seed 5" in info
-    moved, info2, g2 = _fn(demo, "move")("Conditional GAN", 5, "7", False, 2.0, 0, 0, 0, 0, -1.5)
+    moved, info2, g2 = _fn(demo, "move")("Conditional GAN", 5, "7", False, 0.0, 2.0, 0, 0, 0, 0, -1.5)
     assert g2.params["amounts"][0] == 2.0 and moved.size == big.size
     out = _fn(demo, "pick_model")("VAE", 5, "7", 16, False)
     assert out[2] == images.VAE_HOW and out[3:9] == tuple(SLIDERS) and out[-1].output["label"] is None
@@ -66,9 +66,11 @@ def test_watch_it_learn_event_streams(models):
 
 
 @pytest.mark.parametrize("args, message", [
-    (("GAN", 0, images.ANY, False, 9.0, 0, 0, 0, 0, 0), "between -4 and 4"),
-    (("GAN", None, images.ANY, False, *SLIDERS), "whole number"),
-    (("Nope", 0, images.ANY, False, *SLIDERS), "Unknown image model"),
+    (("GAN", 0, images.ANY, False, 0.0, 9.0, 0, 0, 0, 0, 0), "between -4 and 4"),
+    (("GAN", None, images.ANY, False, 0.0, *SLIDERS), "whole number"),
+    (("Nope", 0, images.ANY, False, 0.0, *SLIDERS), "Unknown image model"),
+    (("GAN", 0, images.ANY, False, 2.0, *SLIDERS), "Rate at least"),
+    (("GAN", 0, images.ANY, False, 7.0, *SLIDERS), "between 0 and 3"),
 ])
 def test_bad_input_becomes_gr_error(models, args, message):
     with pytest.raises(gr.Error, match=message):
@@ -83,7 +85,7 @@ def test_missing_checkpoint_is_explained(tmp_path):
     big, grid, info, state = load()
     assert big is None and state is None and "No image model found" in info
     with pytest.raises(gr.Error, match="No image model found"):
-        _fn(demo, "sample")("GAN", 0, images.ANY, 8, False, *SLIDERS)
+        _fn(demo, "sample")("GAN", 0, images.ANY, 8, False, 0.0, *SLIDERS)
 
 
 def test_served_over_http(models):
@@ -93,7 +95,7 @@ def test_served_over_http(models):
     demo.queue().launch(prevent_thread_lock=True, server_port=None, quiet=True)
     try:
         client = Client(demo.local_url, verbose=False)
-        big, info = client.predict("GAN", 3, images.ANY, False, 1.0, 0, 0, 0, 0, 0, api_name="/move")
+        big, info = client.predict("GAN", 3, images.ANY, False, 0.0, 1.0, 0, 0, 0, 0, 0, api_name="/move")
         assert Path(big).is_file() and "seed 3" in info
     finally:
         demo.close()

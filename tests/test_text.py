@@ -166,3 +166,12 @@ def test_bundled_model_meets_its_card():
     assert nll < 2.2, nll  # far below a uniform guess (ln 66 = 4.19): it learned English
     out = tx.generate(tm, tx.TextParams(prompt="ROMEO:", max_new_tokens=120, seed=1)).output
     assert len(out) == 120 and out.count(" ") > 5  # words, not noise
+
+
+def test_muon_option_trains(tmp_path):
+    cfg = tt.TextTrainConfig(n_layer=1, n_embd=32, n_head=2, block_size=32, batch_size=8, max_iters=40,
+                             eval_interval=20, optimizer="muon", warmup_iters=5, bf16=False)
+    events = list(tt.iter_train(SONNETS, tmp_path, cfg))
+    vals = [e["val_loss"] for e in events if "val_loss" in e]
+    assert vals[-1] < vals[0], vals
+    assert json.loads((tmp_path / "training.json").read_text())["config"]["optimizer"] == "muon"

@@ -153,23 +153,39 @@ def _generation(m: Loaded, params: dict, z: torch.Tensor, y: torch.Tensor | None
 
 
 def sample(model: str, seed: int, n: int = 64, label: int | None = None,
-           amounts: list[float] | None = None, smooth: bool = False) -> Generation:
+           amounts: list[float] | None = None, smooth: bool = False, like: float = 0.0) -> Generation:
     """A grid of ``n`` samples (seeds seed..seed+n-1) and the large sample of ``seed``
-    moved along the slider directions by ``amounts``."""
+    moved along the slider directions by ``amounts``. ``like`` > 0 moves every noise vector
+    that many standard deviations toward what raters liked (``preference.toward_liked``)."""
     m = load(model)
     seed, label = _check(seed, label, m)
     n = _int(n, "grid size")
     if not 1 <= n <= MAX_GRID:
         raise ValueError(f"The grid can hold 1 to {MAX_GRID} images.")
-    z = latent.noise(seed, m.model.z_dim, n)
+    z = _liked(m, latent.noise(seed, m.model.z_dim, n), like)
     y = _labels(m, seed, label, n)
     z0 = latent.move(z[:1], m.directions, _amounts(amounts))
     with torch.inference_mode():
         imgs = m.model.decode(torch.cat([z0, z]), None if y is None else torch.cat([y[:1], y]))
     media = {"image": render.image(imgs[0], smooth=smooth),
              "grid": render.grid(imgs[1:], nrow=min(n, 8 if n <= 64 else 16))}
-    params = {"seed": seed, "n": n, "label": label, "amounts": _amounts(amounts)}
+    params = {"seed": seed, "n": n, "label": label, "amounts": _amounts(amounts), "like": float(like or 0)}
     return _generation(m, params, z0, y, media)
+
+
+def _liked(m: Loaded, z: torch.Tensor, like: float) -> torch.Tensor:
+    """``z`` moved toward the latents raters liked (no change, and no store read, at 0)."""
+    try:
+        like = float(like or 0)
+    except (TypeError, ValueError):
+        raise ValueError("'More like what I liked' must be a number.") from None
+    if not 0 <= like <= 3:
+        raise ValueError("'More like what I liked' must be between 0 and 3.")
+    if not like:
+        return z
+    from playground import preference
+
+    return torch.as_tensor(preference.toward_liked(m.name, z, like), dtype=z.dtype)
 
 
 def _amounts(amounts: list[float] | None) -> list[float]:
@@ -185,16 +201,16 @@ def _amounts(amounts: list[float] | None) -> list[float]:
 
 
 def edit(model: str, seed: int, amounts: list[float], label: int | None = None,
-         smooth: bool = False) -> Generation:
+         smooth: bool = False, like: float = 0.0) -> Generation:
     """Only the large sample of ``seed`` moved by the slider ``amounts`` (the fast path)."""
     m = load(model)
     seed, label = _check(seed, label, m)
     a = _amounts(amounts)
-    z = latent.move(latent.noise(seed, m.model.z_dim), m.directions, a)
+    z = latent.move(_liked(m, latent.noise(seed, m.model.z_dim), like), m.directions, a)
     y = _labels(m, seed, label, 1)
     with torch.inference_mode():
         img = m.model.decode(z, y)[0]
-    return _generation(m, {"seed": seed, "label": label, "amounts": a}, z, y,
+    return _generation(m, {"seed": seed, "label": label, "amounts": a, "like": float(like or 0)}, z, y,
                        {"image": render.image(img, smooth=smooth)})
 
 
