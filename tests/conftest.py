@@ -22,3 +22,38 @@ def _data_dir(tmp_path_factory):
     os.environ["PLAYGROUND_DATA_DIR"] = str(path)
     config.set_data_dir(path)
     yield path
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+
+
+def chromium_page(url: str):
+    """A context manager: Debian's headless Chromium (via Playwright) showing the app at ``url``.
+
+    Skips the calling test, with the reason, where Chromium is not installed.
+    """
+    import contextlib
+    import shutil
+
+    path = shutil.which("chromium") or CHROMIUM
+    if not Path(path).exists():
+        pytest.skip("Chromium is not installed (Debian package 'chromium'); .ci/run installs it")
+    from playwright.sync_api import sync_playwright
+
+    @contextlib.contextmanager
+    def _page():
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+            try:
+                pg = browser.new_page(viewport={"width": 1280, "height": 1000})
+                pg.set_default_timeout(60_000)
+                pg.goto(url)
+                pg.get_by_role("tab", name="Text").wait_for()
+                yield pg
+            finally:
+                browser.close()
+
+    return _page()

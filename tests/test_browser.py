@@ -6,37 +6,23 @@ Screenshots land in ``docs/screenshots/`` (the README shows them).
 """
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from playground import config
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = config.ROOT / "docs" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed (Debian package 'chromium'); .ci/run installs it")
-    from playwright.sync_api import sync_playwright
+    from conftest import chromium_page
 
     from playground.bench import ServedApp
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with ServedApp(data_dir=str(tmp_path_factory.mktemp("browser"))) as app, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = browser.new_page(viewport={"width": 1280, "height": 1000})
-        pg.set_default_timeout(60_000)
-        pg.goto(app.url)
-        pg.get_by_role("tab", name="Text").wait_for()
+    with ServedApp(data_dir=str(tmp_path_factory.mktemp("browser"))) as app, chromium_page(app.url) as pg:
         yield pg
-        browser.close()
 
 
 def open_tab(page, name: str) -> None:

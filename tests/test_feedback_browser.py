@@ -5,9 +5,7 @@ Skips, with the reason printed by ``-ra``, where Debian's chromium is not instal
 """
 from __future__ import annotations
 
-import shutil
 import socket
-from pathlib import Path
 
 import gradio as gr
 import pytest
@@ -19,18 +17,13 @@ from tabs import feedback as dashboard
 from tabs import rating
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 EVIL = '<img src="x" id="injected" onerror="window.__xss=1"><script>window.__xss=2</script><b>bold</b>'
 SECRET = "s3cret"
 
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed (Debian package 'chromium')")
-    from playwright.sync_api import sync_playwright
+    from conftest import chromium_page
 
     store = FeedbackStore(f"sqlite:///{tmp_path_factory.mktemp('browser-feedback') / 'f.db'}")
     feedback.set_default_store(store)
@@ -45,14 +38,8 @@ def page(tmp_path_factory):
         port = s.getsockname()[1]
     demo.queue().launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            pg = browser.new_page(viewport={"width": 1280, "height": 1000})
-            pg.set_default_timeout(60_000)
-            pg.goto(demo.local_url)
-            pg.get_by_role("tab", name="Text").wait_for()
+        with chromium_page(demo.local_url) as pg:
             yield pg
-            browser.close()
     finally:
         demo.close()
         feedback.set_default_store(None)
