@@ -218,15 +218,20 @@ def format_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+PARTS = ["startup", "text", "images", "music", "feedback", "load"]
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m playground.bench", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("what", nargs="*", default=["all"],
-                   choices=["all", "startup", "text", "images", "music", "feedback", "load"])
+    p.add_argument("what", nargs="*", help="any of: all (default), " + ", ".join(PARTS))
     p.add_argument("--quick", action="store_true", help="fewer repeats")
     args = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    what = ["startup", "text", "images", "music", "feedback", "load"] if "all" in args.what else args.what
+    unknown = set(args.what) - set(PARTS) - {"all"}
+    if unknown:
+        p.error(f"unknown part(s): {', '.join(sorted(unknown))}; choose from all, {', '.join(PARTS)}")
+    what = PARTS if not args.what or "all" in args.what else args.what
     rows: list[dict] = []
     for w in what:
         if w == "startup":
