@@ -15,7 +15,6 @@ import pandas as pd
 
 from playground import config, preference
 from playground import text as tx
-from playground.train import text as train_text
 from tabs import rating
 
 INTRO = (
@@ -169,6 +168,8 @@ def learn_from_feedback(base, progress=gr.Progress()):
 
 def finetune(file, base, steps, seed, progress=gr.Progress()):
     """Fine-tune ``base`` on an uploaded .txt; streams status and the loss curve."""
+    from playground.train import text as train_text  # transformers' training stack: loaded on first use
+
     if file is None:
         raise gr.Error("Upload a .txt file first.")
     path = Path(file if isinstance(file, str) else file.name)

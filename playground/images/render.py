@@ -6,7 +6,6 @@ from pathlib import Path
 
 import torch
 from PIL import Image
-from torchvision.utils import make_grid
 
 
 def _to_pil(img: torch.Tensor, scale: int, resample: Image.Resampling) -> Image.Image:
@@ -24,6 +23,8 @@ def image(x: torch.Tensor, size: int = 256, smooth: bool = False) -> Image.Image
 
 def grid(x: torch.Tensor, nrow: int = 8, scale: int = 8) -> Image.Image:
     """(B, 1, 8, 8) images as one picture via torchvision's ``make_grid`` (white gutters)."""
+    from torchvision.utils import make_grid  # imported on first use: keeps app start-up fast
+
     g = make_grid(x.clamp(-1, 1), nrow=nrow, padding=1, pad_value=-1.0)[:1]  # (1, H, W)
     return _to_pil(g, scale, Image.Resampling.NEAREST)
 
