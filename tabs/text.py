@@ -6,6 +6,7 @@ sentence.
 """
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 from pathlib import Path
@@ -97,7 +98,7 @@ def generate(model_id, prompt, length, temperature, top_k, top_p, seed, candidat
 def _best_of(tm: tx.TextModel, params: tx.TextParams, k: int, notice: str):
     """Rerank ``k`` candidates with the scorer fitted to this model's ratings."""
     def make(i: int):
-        return tx.generate(tm, tx.TextParams(**{**params.__dict__, "seed": params.seed + i}))
+        return tx.generate(tm, dataclasses.replace(params, seed=params.seed + i))
 
     t0 = time.perf_counter()
     try:
