@@ -223,6 +223,7 @@ def stream(tm: TextModel, params: TextParams) -> Iterator[Step]:
     ids, _ = encode_prompt(tm, p.prompt)
     gen = torch.Generator().manual_seed(p.seed)
     model, out_ids = tm.model, []
+    text, pending = "", []  # decoded so far, and tokens not yet decodable on their own
     x, past = torch.tensor([ids]), None
     with tm.lock:  # one KV cache walk at a time per model keeps threads from fighting
         for _ in range(p.max_new_tokens):
@@ -237,9 +238,12 @@ def stream(tm: TextModel, params: TextParams) -> Iterator[Step]:
             if tid == tm.tokenizer.eos_token_id:  # the model says the text ends here
                 return
             out_ids.append(tid)
+            pending.append(tid)
+            piece = tm.tokenizer.decode(pending)
+            if not piece.endswith("\ufffd"):  # a whole character (a byte-level token can be half of one)
+                text, pending = text + piece, []
             x = torch.tensor([[tid]])
-            yield Step(text=tm.tokenizer.decode(out_ids), token=token_label(tm, tid),
-                       prob=float(probs[tid]), top=top_tokens(tm, probs))
+            yield Step(text=text, token=token_label(tm, tid), prob=float(probs[tid]), top=top_tokens(tm, probs))
 
 
 def record(tm: TextModel, params: TextParams, text: str, elapsed_s: float, n_tokens: int) -> Generation:
@@ -260,16 +264,22 @@ def generate(tm: TextModel | str, params: TextParams) -> Generation:
 
 
 @torch.inference_mode()
+@torch.inference_mode()
+def _next_distribution(tm: TextModel, text: str, temperature: float, top_k: int,
+                       top_p: float) -> tuple[torch.Tensor, list[str]]:
+    """The sampler's distribution over the token after ``text`` (one forward pass), plus notices."""
+    p, notes = TextParams(prompt=text, temperature=temperature, top_k=top_k, top_p=top_p).checked()
+    ids, more = encode_prompt(tm, p.prompt)
+    logits = tm.model(input_ids=torch.tensor([ids[-tm.context:]])).logits[0, -1]
+    return distribution(logits, p.temperature, p.top_k, p.top_p), notes + more
+
+
 def next_token(tm: TextModel, text: str, temperature: float = 1.0, top_k: int = 0,
                top_p: float = 1.0, k: int = TOP_SHOWN) -> tuple[list[tuple[str, float, int]], list[str]]:
     """The ``k`` most likely next tokens after ``text``: (label, probability, id), plus notices."""
-    p, notes = TextParams(prompt=text, temperature=temperature, top_k=top_k, top_p=top_p).checked()
-    ids, more = encode_prompt(tm, p.prompt)
-    ids = ids[-tm.context:]
-    logits = tm.model(input_ids=torch.tensor([ids])).logits[0, -1]
-    probs = distribution(logits, p.temperature, p.top_k, p.top_p)
+    probs, notes = _next_distribution(tm, text, temperature, top_k, top_p)
     vals, idx = torch.topk(probs, min(k, probs.numel()))
-    return [(token_label(tm, int(i)), float(v), int(i)) for v, i in zip(vals, idx) if v > 0], notes + more
+    return [(token_label(tm, int(i)), float(v), int(i)) for v, i in zip(vals, idx) if v > 0], notes
 
 
 def step(tm: TextModel, text: str, choice: int | None = None, seed: int = 0, position: int = 0,
@@ -280,11 +290,7 @@ def step(tm: TextModel, text: str, choice: int | None = None, seed: int = 0, pos
     reproducible. Returns the new text and the label of the added token.
     """
     if choice is None:
-        p, _ = TextParams(prompt=text, temperature=temperature, top_k=top_k, top_p=top_p).checked()
-        ids, _ = encode_prompt(tm, p.prompt)
-        with torch.inference_mode():
-            logits = tm.model(input_ids=torch.tensor([ids[-tm.context:]])).logits[0, -1]
-        probs = distribution(logits, p.temperature, p.top_k, p.top_p)
+        probs, _ = _next_distribution(tm, text, temperature, top_k, top_p)
         gen = torch.Generator().manual_seed(int(seed) * 100_003 + int(position))
         choice = int(torch.multinomial(probs, 1, generator=gen))
     return text + tm.tokenizer.decode([int(choice)]), token_label(tm, int(choice))

@@ -44,8 +44,12 @@ class TextTrainConfig:
     min_lr: float = 1.5e-4  # cosine decays to lr / 10
     warmup_iters: int = 100
     weight_decay: float = 0.1
+    schedule: str = "cosine"  # "cosine" to min_lr, or "wsd": hold lr, then decay linearly to min_lr
+    warmdown: float = 0.3  # "wsd": the last share of training that decays
     optimizer: str = "adamw"  # "adamw", or "muon" for the block matrices (AdamW for the rest)
     muon_lr: float = 0.02
+    muon_weight_decay: float = 0.0  # decoupled, scaled by the learning rate like AdamW's
+    activation: str = "gelu_new"  # GPT-2's tanh approximation; "gelu" (exact) is one fused kernel
     max_iters: int = 100_000
     max_minutes: float = 30.0  # the schedule ends at whichever limit comes first
     eval_interval: int = 250
@@ -53,6 +57,7 @@ class TextTrainConfig:
     bos_fraction: float = 0.1  # rows that start at a speech with the start token (teaches empty prompts)
     bf16: bool = True  # bfloat16 autocast: ~1.3-1.6x faster on CPUs with AMX/AVX-512 BF16
     threads: int = 0  # 0 = torch default
+    device: str = "cpu"  # or "cuda" where a GPU is available
     seed: int = 1337
 
 
@@ -76,6 +81,7 @@ def nll_per_char(model, ids: torch.Tensor, block_size: int, batch_size: int = 32
     (except the first window). ``max_windows`` > 0 scores only an evenly spaced subset.
     """
     model.eval()
+    device = next(model.parameters(), torch.empty(0)).device
     n = len(ids)
     block_size = min(block_size, n - 1)
     stride = max(1, block_size // 2)
@@ -88,8 +94,8 @@ def nll_per_char(model, ids: torch.Tensor, block_size: int, batch_size: int = 32
     total, count, scored_to = 0.0, 0, 0
     for i in range(0, len(starts), batch_size):
         chunk = starts[i:i + batch_size]
-        x = torch.stack([ids[s:s + block_size] for s in chunk])
-        y = torch.stack([ids[s + 1:s + 1 + block_size] for s in chunk])
+        x = torch.stack([ids[s:s + block_size] for s in chunk]).to(device)
+        y = torch.stack([ids[s + 1:s + 1 + block_size] for s in chunk]).to(device)
         logp = torch.log_softmax(model(input_ids=x).logits.float(), dim=-1)
         nll = -logp.gather(-1, y.unsqueeze(-1)).squeeze(-1)  # (B, T)
         for row, s in enumerate(chunk):
@@ -119,6 +125,9 @@ def _batch(ids: torch.Tensor, bos_starts: torch.Tensor, cfg: TextTrainConfig,
 def _lr(progress: float, step: int, cfg: TextTrainConfig) -> float:
     if step < cfg.warmup_iters:
         return cfg.lr * (step + 1) / cfg.warmup_iters
+    if cfg.schedule == "wsd":
+        left = (1.0 - min(1.0, progress)) / max(cfg.warmdown, 1e-9)
+        return cfg.min_lr + (cfg.lr - cfg.min_lr) * min(1.0, left)
     return cfg.min_lr + 0.5 * (cfg.lr - cfg.min_lr) * (1 + math.cos(math.pi * min(1.0, progress)))
 
 
@@ -127,7 +136,7 @@ def new_model(vocab_size: int, cfg: TextTrainConfig, bos_id: int = 0) -> GPT2LMH
     config = GPT2Config(
         vocab_size=vocab_size, n_positions=cfg.block_size, n_embd=cfg.n_embd,
         n_layer=cfg.n_layer, n_head=cfg.n_head, resid_pdrop=cfg.dropout,
-        embd_pdrop=cfg.dropout, attn_pdrop=cfg.attn_dropout,
+        embd_pdrop=cfg.dropout, attn_pdrop=cfg.attn_dropout, activation_function=cfg.activation,
         bos_token_id=bos_id, eos_token_id=bos_id, pad_token_id=bos_id,  # ids inside our vocabulary
     )
     return GPT2LMHeadModel(config)
@@ -148,7 +157,7 @@ def _optimizers(model, cfg: TextTrainConfig) -> list[torch.optim.Optimizer]:
     if not muon:
         return [adamw]
     in_by_out = type(blocks[0].mlp.c_fc).__name__ == "Conv1D"
-    opt = Muon(muon, lr=cfg.muon_lr, in_by_out=in_by_out)
+    opt = Muon(muon, lr=cfg.muon_lr, weight_decay=cfg.muon_weight_decay, in_by_out=in_by_out)
     opt.param_groups[0]["base_lr"] = cfg.muon_lr
     return [adamw, opt]
 
@@ -189,6 +198,7 @@ def iter_train(text: str, out_dir: str | Path, cfg: TextTrainConfig, init: str |
     blank = (train_ids[:-1] == newline) & (train_ids[1:] == newline) if newline is not None else None
     bos_starts = (blank.nonzero().squeeze(-1) + 1) if blank is not None else torch.empty(0, dtype=torch.long)
 
+    model.to(cfg.device)
     n_params = sum(p.numel() for p in model.parameters())
     opts = _optimizers(model, cfg)
     gen = torch.Generator().manual_seed(cfg.seed)
@@ -214,8 +224,8 @@ def iter_train(text: str, out_dir: str | Path, cfg: TextTrainConfig, init: str |
             for group in opt.param_groups:
                 group["lr"] = group["base_lr"] * factor
         model.train()
-        x, y = _batch(train_ids, bos_starts, cfg, gen, bos_id)
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+        x, y = (t.to(cfg.device) for t in _batch(train_ids, bos_starts, cfg, gen, bos_id))
+        with torch.autocast(torch.device(cfg.device).type, dtype=torch.bfloat16, enabled=cfg.bf16):
             logits = model(input_ids=x).logits
         loss = torch.nn.functional.cross_entropy(logits.float().view(-1, logits.size(-1)), y.view(-1))
         for opt in opts:
@@ -233,6 +243,7 @@ def iter_train(text: str, out_dir: str | Path, cfg: TextTrainConfig, init: str |
         model.load_state_dict(best_state)
     train_seconds = time.time() - t0
     final_val = nll_per_char(model, val_ids, cfg.block_size) if len(val_ids) > 8 else float("nan")
+    model.to("cpu")
     for key in ("resid_pdrop", "embd_pdrop", "attn_pdrop"):
         setattr(model.config, key, 0.0)  # inference-time config
     card = {
