@@ -16,8 +16,8 @@ import gradio as gr
 
 from playground.images import generate as gen
 from playground.images import learn, plots, render
-from playground.train.gan import AUX_NOTE
 from playground.train.gan import HOW_IT_WORKS as GAN_HOW
+from playground.train.gan import how_it_works as gan_how
 from playground.train.vae import HOW_IT_WORKS as VAE_HOW
 from tabs import rating
 
@@ -72,7 +72,7 @@ def _how(name: str, folder: str) -> str:
         return VAE_HOW
     if cfg.get("n_classes") or (not cfg and "conditional" in name.lower()):
         return CGAN_HOW
-    return GAN_HOW + ("\n\n" + AUX_NOTE if cfg.get("aux_classes") else "")
+    return gan_how(cfg)
 
 
 def _missing_note(missing: dict[str, str]) -> str:

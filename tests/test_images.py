@@ -212,6 +212,42 @@ def test_gan_training_one_epoch_moves(small_data, cond):
     assert t.opt_g.param_groups[0]["lr"] == 0.0  # the linear decay reached zero at the end
 
 
+def test_categorical_code_is_read_off_the_noise():
+    torch.manual_seed(0)
+    g = Generator(GANConfig(g_ch=8, d_ch=8, n_codes=10))
+    z = latent.noise(3, 16, 200)
+    codes = g.code(z)
+    assert torch.equal(codes, z[:, :10].argmax(1)) and len(codes.unique()) == 10
+    # the one-hot code reaches the generator: the same noise with another code draws another image
+    z2 = z.clone()
+    z2[0, (codes[0] + 1) % 10] = z2[0, :10].max() + 1.0
+    with torch.inference_mode():
+        assert not torch.allclose(g(z[:1]), g(z2[:1]))
+        assert torch.equal(g(z[:4]), g(z[:4]))  # still a pure function of the noise
+    with pytest.raises(ValueError, match="n_codes"):
+        Generator(GANConfig(n_classes=10, n_codes=10))
+
+
+def test_gan_with_code_trains_its_info_head(small_data):
+    cfg = GANConfig(g_ch=8, d_ch=8, aux_classes=10, n_codes=10)
+    t = learn.GANTrainer(cfg, small_data, seed=0, batch_size=32, aux_weight=1.0, info_weight=1.0, lr=1e-3)
+    q_before = t.D.q.weight.clone()
+    first = t.epoch()
+    for _ in range(7):
+        last = t.epoch()
+    assert {"d_cls", "d_info", "g_info", "g_entropy", "g_spread"} <= set(first)
+    assert last["d_info"] < first["d_info"] - 0.3  # the discriminator learns to tell the codes apart
+    assert not torch.equal(q_before, t.D.q.weight)
+
+
+def test_gan_how_it_works_names_each_trick():
+    from playground.train.gan import AUX_NOTE, CODE_NOTE, HOW_IT_WORKS, how_it_works
+
+    assert how_it_works({}) == HOW_IT_WORKS
+    text = how_it_works({"aux_classes": 10, "n_codes": 10})
+    assert AUX_NOTE in text and CODE_NOTE in text
+
+
 def test_training_is_seeded(small_data):
     runs = [learn.GANTrainer(GANConfig(g_ch=8, d_ch=8), small_data, seed=1, batch_size=32) for _ in range(2)]
     for t in runs:
@@ -220,7 +256,8 @@ def test_training_is_seeded(small_data):
     assert torch.equal(runs[0].model(z), runs[1].model(z))
 
 
-@pytest.mark.parametrize("family, extra", [("vae", []), ("gan", ["--conditional"])])
+@pytest.mark.parametrize("family, extra", [("vae", []), ("gan", ["--conditional"]),
+                                           ("gan", ["--aux-weight", "1", "--codes", "10"])])
 def test_cli_trains_saves_and_loads(tmp_path, family, extra):
     from playground.train.__main__ import main
 
@@ -233,7 +270,9 @@ def test_cli_trains_saves_and_loads(tmp_path, family, extra):
     card = (out / "README.md").read_text()
     assert f"python -m playground.train {family}" in card and "--width 8" in card
     m = generate.load_folder(out)
-    assert m.conditional == bool(extra)
+    assert m.conditional == ("--conditional" in extra)
+    if "--codes" in extra:
+        assert m.model.config.n_codes == 10 and "categorical code" in card
     assert json.loads((out / "metrics.json").read_text())["epochs"] == 2
 
 

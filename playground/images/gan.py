@@ -29,6 +29,11 @@ class GANConfig:
     # unconditional GAN only: the discriminator also learns to classify *real* digits and the
     # generator is rewarded for clear-cut, evenly spread digits (AC-GAN / CatGAN style); 0 = off
     aux_classes: int = 0
+    # unconditional GAN only: the largest of the first ``n_codes`` noise numbers picks one of
+    # ``n_codes`` styles, fed to the generator as a one-hot code (InfoGAN's categorical code, read
+    # off the same Gaussian noise, so seeds, sliders and interpolation work unchanged). The
+    # generator can then jump from one digit to another instead of morphing through scribbles.
+    n_codes: int = 0
 
 
 class PixelNorm(nn.Module):
@@ -46,7 +51,9 @@ class Generator(nn.Module):
         self.config = config
         c = config.g_ch
         self.embed = nn.Embedding(config.n_classes, config.z_dim) if config.n_classes else None
-        in_dim = config.z_dim * (2 if config.n_classes else 1)
+        if config.n_codes and (config.n_classes or config.n_codes > config.z_dim):
+            raise ValueError("n_codes needs an unconditional GAN and n_codes <= z_dim.")
+        in_dim = config.z_dim * (2 if config.n_classes else 1) + config.n_codes
         self.fc = nn.Linear(in_dim, 2 * c * 4)
         self.head = nn.Sequential(PixelNorm(), nn.LeakyReLU(0.2))
         self.body = nn.Sequential(
@@ -63,6 +70,10 @@ class Generator(nn.Module):
     def n_classes(self) -> int:
         return self.config.n_classes
 
+    def code(self, z: torch.Tensor) -> torch.Tensor:
+        """(B,) the categorical code each noise vector picks (argmax of its first ``n_codes`` numbers)."""
+        return z[:, :self.config.n_codes].argmax(1)
+
     def features(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         """First-layer activations (B, 2c, 2, 2): the space GANSpace runs PCA in.
 
@@ -72,6 +83,8 @@ class Generator(nn.Module):
                 raise ValueError("This model is class-conditional: choose a digit.")
             e = y @ self.embed.weight if y.is_floating_point() else self.embed(y)  # float y: class weights
             z = torch.cat([z, e], dim=1)
+        elif self.config.n_codes:
+            z = torch.cat([z, nn.functional.one_hot(self.code(z), self.config.n_codes).to(z.dtype)], dim=1)
         return self.head(self.fc(z).view(len(z), -1, 2, 2))
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
@@ -104,17 +117,24 @@ class Discriminator(nn.Module):
         self.embed = sn(nn.Embedding(config.n_classes, 2 * c * 4)) if config.n_classes else None
         aux = config.aux_classes if not config.n_classes else 0
         self.aux = nn.Linear(2 * c * 4, aux) if aux else None  # no spectral norm: logits must grow
+        codes = config.n_codes if not config.n_classes else 0
+        self.q = nn.Linear(2 * c * 4, codes) if codes else None  # InfoGAN's Q: which code drew this?
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None,
                 with_aux: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        logit, h = self.logit_and_features(x, y)
+        if with_aux:
+            if self.aux is None:
+                raise ValueError("This discriminator has no auxiliary classifier (aux_classes=0).")
+            return logit, self.aux(h)  # (B,), (B, aux_classes)
+        return logit
+
+    def logit_and_features(self, x: torch.Tensor, y: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B,) realness logit and the (B, 8c) features the extra heads read."""
         h = self.convs(x)
         std = h.std(dim=0, unbiased=False).mean().expand(len(h), 1, *h.shape[2:])  # minibatch stddev
         h = self.last(torch.cat([h, std], dim=1)).flatten(1)
         logit = self.out(h).squeeze(1)
         if self.embed is not None:
             logit = logit + (self.embed(y) * h).sum(dim=1)
-        if with_aux:
-            if self.aux is None:
-                raise ValueError("This discriminator has no auxiliary classifier (aux_classes=0).")
-            return logit, self.aux(h)  # (B,), (B, aux_classes)
-        return logit
+        return logit, h

@@ -89,7 +89,7 @@ class GANTrainer(_Trainer):
     digit, and all digits should come out equally often (CatGAN, Springenberg 2015)."""
 
     def __init__(self, config: GANConfig, data: DigitsSplit, *, seed: int = 0, batch_size: int = 64,
-                 lr: float = 2e-4, ema: float = 0.999, aux_weight: float = 0.5):
+                 lr: float = 2e-4, ema: float = 0.999, aux_weight: float = 0.5, info_weight: float = 1.0):
         super().__init__(data, seed, batch_size)
         self.G, self.D = _seeded_init(seed, lambda: (Generator(config), Discriminator(config)))
         self.model = copy.deepcopy(self.G).eval().requires_grad_(False)  # EMA: what gets saved
@@ -99,6 +99,8 @@ class GANTrainer(_Trainer):
         self.conditional = config.n_classes > 0
         self.aux = bool(config.aux_classes) and not self.conditional
         self.aux_weight = aux_weight
+        self.codes = bool(config.n_codes) and not self.conditional
+        self.info_weight = info_weight
 
     def optimizers(self) -> list[torch.optim.Optimizer]:
         return [self.opt_g, self.opt_d]
@@ -107,30 +109,39 @@ class GANTrainer(_Trainer):
         b = len(x)
         yc = y if self.conditional else None
         z = torch.randn(b, self.G.z_dim, generator=self.gen)
+        codes = self.G.code(z) if self.codes else None
         fake = self.G(z, yc)
         extra: dict[str, float] = {}
-        if self.aux:
-            real_logit, real_cls = self.D(x, with_aux=True)
-            cls_loss = F.cross_entropy(real_cls, y)
+
+        real_logit, real_h = self.D.logit_and_features(x, yc)
+        fake_logit, fake_h = self.D.logit_and_features(fake.detach(), yc)
+        d_loss = F.softplus(-real_logit).mean() + F.softplus(fake_logit).mean()
+        heads = 0.0
+        if self.aux:  # learn to name real digits
+            cls_loss = F.cross_entropy(self.D.aux(real_h), y)
             extra["d_cls"] = cls_loss.item()
-        else:
-            real_logit, cls_loss = self.D(x, yc), 0.0
-        d_loss = F.softplus(-real_logit).mean() + F.softplus(self.D(fake.detach(), yc)).mean()
+            heads = heads + cls_loss
+        if self.codes:  # learn which code drew each fake
+            q_loss = F.cross_entropy(self.D.q(fake_h), codes)
+            extra["d_info"] = q_loss.item()
+            heads = heads + self.info_weight * q_loss
         self.opt_d.zero_grad(set_to_none=True)
-        (d_loss + cls_loss).backward()
+        (d_loss + heads).backward()
         self.opt_d.step()
 
+        fake_logit, fake_h = self.D.logit_and_features(fake, yc)
+        g_loss = total = F.softplus(-fake_logit).mean()
         if self.aux:
-            fake_logit, fake_cls = self.D(fake, with_aux=True)
-            p = fake_cls.softmax(1)
+            p = self.D.aux(fake_h).softmax(1)
             each = -(p * p.clamp_min(1e-8).log()).sum(1).mean()  # low: every sample one clear digit
             avg = p.mean(0)
             spread = -(avg * avg.clamp_min(1e-8).log()).sum()  # high: all digits equally often
-            g_loss = F.softplus(-fake_logit).mean()
             extra.update(g_entropy=each.item(), g_spread=spread.item())
-            total = g_loss + self.aux_weight * (each - spread)
-        else:
-            g_loss = total = F.softplus(-self.D(fake, yc)).mean()
+            total = total + self.aux_weight * (each - spread)
+        if self.codes:  # each code should be recognisable from the image (mutual information)
+            info = F.cross_entropy(self.D.q(fake_h), codes)
+            extra["g_info"] = info.item()
+            total = total + self.info_weight * info
         self.opt_g.zero_grad(set_to_none=True)
         total.backward()
         self.opt_g.step()
