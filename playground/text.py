@@ -264,7 +264,6 @@ def generate(tm: TextModel | str, params: TextParams) -> Generation:
 
 
 @torch.inference_mode()
-@torch.inference_mode()
 def _next_distribution(tm: TextModel, text: str, temperature: float, top_k: int,
                        top_p: float) -> tuple[torch.Tensor, list[str]]:
     """The sampler's distribution over the token after ``text`` (one forward pass), plus notices."""

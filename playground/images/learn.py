@@ -99,7 +99,7 @@ class GANTrainer(_Trainer):
         self.conditional = config.n_classes > 0
         self.aux = bool(config.aux_classes) and not self.conditional
         self.aux_weight = aux_weight
-        self.codes = bool(config.n_codes) and not self.conditional
+        self.codes = config.n_codes > 0  # the generator refuses codes when conditional
         self.info_weight = info_weight
 
     def optimizers(self) -> list[torch.optim.Optimizer]:
