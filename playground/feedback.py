@@ -20,6 +20,7 @@ import hashlib
 import json
 import math
 import os
+import random
 import sqlite3
 import threading
 import time
@@ -104,6 +105,22 @@ def _migrate(engine: Engine) -> int:
 
 # ---------------------------------------------------------------- engine
 
+def _enable_wal(cur, wait_s: float = 30.0) -> None:
+    """Switch the file to WAL mode. Switching needs a moment of exclusive access, and SQLite
+    answers "database is locked" at once (without its busy handler) while another process opens
+    or switches the same new file, so wait and retry here."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            if cur.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01 + 0.04 * random.random())
+
+
 def _sqlite_engine(url: sa.URL) -> Engine:
     engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
@@ -113,7 +130,7 @@ def _sqlite_engine(url: sa.URL) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA busy_timeout=30000")
         if url.database not in (None, "", ":memory:"):
-            cur.execute("PRAGMA journal_mode=WAL")
+            _enable_wal(cur)
         cur.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable against process crashes
         cur.close()
 
