@@ -1,22 +1,18 @@
-"""Measure the playground: ``python -m playground.bench [all|startup|text|images|music|load] [--quick]``.
+"""Measure the playground: ``python -m playground.bench [all|startup|text|image|music|feedback|load] [--quick]``.
 
-Prints one table. Every row is real work timed on this machine:
+Prints one narrow table per section. Every row is real work timed on this machine with the one
+timing helper and percentile of ``playground.timing``:
 - startup: ``python app.py`` launched as a subprocess until its first page is served;
-- text: time to first token and streamed tokens/s of the bundled model, next to the stock
-  ``transformers.pipeline("text-generation")`` on the same model with the same sampling settings,
-  in the same run (ratio > 1 means the playground is faster);
-- images / music: each modality's own ``bench.run()`` (latency p50/p95 of its main actions);
-- load: 20 concurrent simulated users through ``gradio_client`` against the served app
-  (throughput, errors), and the server's peak memory.
+- text / image / music: each modality's own ``bench(quick)`` (``playground.registry``);
+- feedback: the store and the learning hooks (``playground.feedback_bench``);
+- load: 20 concurrent ``gradio_client`` users against the served app, and its peak memory.
 """
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import platform
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -25,27 +21,10 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from playground import config
+from playground import config, registry
+from playground.timing import row, table
 
 ROOT = config.ROOT
-
-
-def pct(values: list[float], q: float) -> float:
-    """The ``q`` quantile (0-1) of ``values``."""
-    v = sorted(values)
-    if not v:
-        return float("nan")
-    i = min(len(v) - 1, max(0, round(q * (len(v) - 1))))
-    return v[i]
-
-
-def row(tab: str, action: str, times_s: list[float] | None = None, **extra) -> dict:
-    """One table row; ``times_s`` become p50/p95 in milliseconds."""
-    r = {"tab": tab, "action": action}
-    if times_s:
-        r.update(p50_ms=1000 * statistics.median(times_s), p95_ms=1000 * pct(times_s, 0.95), n=len(times_s))
-    r.update(extra)
-    return r
 
 
 def _free_port() -> int:
@@ -104,68 +83,7 @@ def bench_startup(repeats: int = 3) -> list[dict]:
     for _ in range(repeats):
         with ServedApp() as app:
             times.append(app.startup_s)
-    return [row("App", "start to first served page", times)]
-
-
-def bench_text(quick: bool = False, tokens: int = 200) -> list[dict]:
-    """Our streamed sampler vs the stock transformers pipeline, same model and settings."""
-    import torch
-    from transformers import TextIteratorStreamer, pipeline
-
-    from playground import text as tx
-
-    tm = tx.load(config.DEFAULT_TEXT_MODEL)
-    repeats = 3 if quick else 7
-    prompt = "ROMEO:\nO, she doth teach the torches"
-
-    ours_ttft, ours_tps = [], []
-    for seed in range(repeats):
-        t0 = time.perf_counter()
-        first, n = None, 0
-        for _ in tx.stream(tm, tx.TextParams(prompt=prompt, max_new_tokens=tokens, temperature=0.8, seed=seed)):
-            n += 1
-            if first is None:
-                first = time.perf_counter() - t0
-        total = time.perf_counter() - t0
-        ours_ttft.append(first)
-        ours_tps.append(n / total)
-
-    pipe = pipeline("text-generation", model=str(config.DEFAULT_TEXT_MODEL), device="cpu")
-    ref_ttft, ref_tps = [], []
-    for seed in range(repeats):
-        streamer = TextIteratorStreamer(pipe.tokenizer, skip_prompt=True)
-        torch.manual_seed(seed)
-        kwargs = dict(max_new_tokens=tokens, min_new_tokens=tokens, do_sample=True, temperature=0.8,
-                      top_k=0, streamer=streamer, return_full_text=False)
-        t0 = time.perf_counter()
-        th = threading.Thread(target=pipe, args=(prompt,), kwargs=kwargs)
-        th.start()
-        first = None
-        for chunk in streamer:
-            if first is None and chunk:
-                first = time.perf_counter() - t0
-        th.join()
-        total = time.perf_counter() - t0
-        ref_ttft.append(first if first is not None else total)
-        ref_tps.append(tokens / total)
-
-    ours, ref = statistics.median(ours_tps), statistics.median(ref_tps)
-    return [
-        row("Text", "first token (playground)", ours_ttft),
-        row("Text", "first token (stock pipeline)", ref_ttft),
-        row("Text", f"streamed tokens/s, {tokens} tokens", None, playground=round(ours), pipeline=round(ref),
-            ratio=round(ours / ref, 2), note=f"{tm.name}, {sum(p.numel() for p in tm.model.parameters()):,} params"),
-    ]
-
-
-def bench_modality(name: str, quick: bool) -> list[dict]:
-    for module in (f"playground.{name}.bench", f"playground.{name}_bench"):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError:
-            continue
-        return mod.run(quick=quick)
-    return [row(name.capitalize(), "no benchmark module", note="skipped")]
+    return [row("start to first served page", times)]
 
 
 def bench_load(users: int = 20, per_user: int = 3) -> list[dict]:
@@ -196,29 +114,26 @@ def bench_load(users: int = 20, per_user: int = 3) -> list[dict]:
             list(pool.map(user, range(users)))
         wall = time.perf_counter() - t0
         return [
-            row("Load", f"{users} users x {per_user} text generations (40 tokens)", latencies,
+            row(f"{users} users x {per_user} text generations (40 tokens)", latencies,
                 requests_per_s=round(ok / wall, 2), errors=errors),
-            row("App", "server peak memory", None, peak_mb=round(app.peak_rss_mb())),
+            row("server peak memory", None, peak_mb=round(app.peak_rss_mb())),
         ]
 
 
-def format_table(rows: list[dict]) -> str:
-    """A Markdown table of ``rows`` (union of their keys)."""
-    keys = []
-    for r in rows:
-        keys += [k for k in r if k not in keys]
-
-    def cell(v) -> str:
-        if isinstance(v, float):
-            return f"{v:.1f}" if abs(v) >= 10 else f"{v:.2f}" if abs(v) >= 0.1 else f"{v:.3f}"
-        return "" if v is None else str(v)
-
-    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
-    lines += ["| " + " | ".join(cell(r.get(k)) for k in keys) + " |" for r in rows]
-    return "\n".join(lines)
+PARTS = ["startup", *registry.names(), "feedback", "load"]
 
 
-PARTS = ["startup", "text", "images", "music", "feedback", "load"]
+def section(name: str, quick: bool) -> list[dict]:
+    """The rows of one section of the table."""
+    if name == "startup":
+        return bench_startup(2 if quick else 3)
+    if name == "load":
+        return bench_load()
+    if name == "feedback":
+        from playground import feedback_bench
+
+        return feedback_bench.run(quick)
+    return registry.get(name).bench(quick)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -228,25 +143,16 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--quick", action="store_true", help="fewer repeats")
     args = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    unknown = set(args.what) - set(PARTS) - {"all"}
+    what = ["image" if w == "images" else w for w in args.what]  # the tab's name works too
+    unknown = set(what) - set(PARTS) - {"all"}
     if unknown:
         p.error(f"unknown part(s): {', '.join(sorted(unknown))}; choose from all, {', '.join(PARTS)}")
-    what = PARTS if not args.what or "all" in args.what else args.what
-    rows: list[dict] = []
-    for w in what:
-        if w == "startup":
-            rows += bench_startup(2 if args.quick else 3)
-        elif w == "text":
-            rows += bench_text(args.quick)
-        elif w == "load":
-            rows += bench_load()
-        else:
-            rows += bench_modality(w, args.quick)
     import torch
 
     print(f"\nMachine: {platform.machine()}, {os.cpu_count()} CPUs, torch {torch.__version__} "
           f"({torch.get_num_threads()} threads), Python {platform.python_version()}\n")
-    print(format_table(rows))
+    for w in PARTS if not what or "all" in what else what:
+        print(table(w.capitalize(), section(w, args.quick)), flush=True)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ never touched), filled with synthetic ratings of all three modalities.
 """
 from __future__ import annotations
 
-import statistics
 import tempfile
 import threading
 import time
@@ -18,12 +17,11 @@ import numpy as np
 from playground import preference
 from playground.feedback import FeedbackStore
 from playground.generation import Generation
+from playground.timing import row, timed
 
 
 def _row(action: str, times_s: list[float], note: str = "") -> dict:
-    t = sorted(times_s)
-    return {"tab": "Feedback", "action": action, "p50_ms": round(1000 * statistics.median(t), 2),
-            "p95_ms": round(1000 * t[min(len(t) - 1, round(0.95 * (len(t) - 1)))], 2), "n": len(t), "note": note}
+    return row(action, times_s, note=note)
 
 
 def _generation(i: int, rng: np.random.Generator) -> Generation:
@@ -88,7 +86,7 @@ def run(quick: bool = False) -> list[dict]:
         def refit(modality: str, model: str | None, fit) -> list[float]:
             out = []
             for _ in range(3):
-                preference._cache.clear()
+                preference.clear_cache()
                 t0 = time.perf_counter()
                 fit()
                 out.append(time.perf_counter() - t0)
@@ -110,17 +108,12 @@ def run(quick: bool = False) -> list[dict]:
                          _time(lambda: preference.best_of(4, lambda i: cands[i], "text", store=store), reps),
                          "scoring only; generating the candidates is the tab's cost"))
         store.close()
-        preference._cache.clear()
+        preference.clear_cache()
     return rows
 
 
 def _time(fn, reps: int) -> list[float]:
-    out = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return out
+    return timed(lambda _: fn(), reps, warmup=0)
 
 
 if __name__ == "__main__":

@@ -251,6 +251,12 @@ _cache: dict[tuple, tuple[tuple[int, float], Any]] = {}
 _cache_lock = threading.Lock()
 
 
+def clear_cache() -> None:
+    """Forget every fitted scorer and direction (the next use refits from the store)."""
+    with _cache_lock:
+        _cache.clear()
+
+
 def _fitted(kind: str, modality: str, model: str | None, fit: Callable[[list[dict]], Any],
             store: feedback.FeedbackStore | None, what: str) -> Any:
     """``fit(store.rated(modality, model))``, cached until a rating of that modality/model changes."""
@@ -330,13 +336,6 @@ def new_version_dir(model: str) -> Path:
     """Where the next feedback-tuned version of ``model`` is saved (under the data dir)."""
     base = model.split("-feedback-")[0]
     return config.data_dir() / "models" / f"{base}-feedback-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}"
-
-
-def feedback_versions(model: str) -> list[Path]:
-    """The saved feedback-tuned versions of ``model``, oldest first."""
-    base = model.split("-feedback-")[0]
-    folder = config.data_dir() / "models"
-    return sorted(p for p in folder.glob(f"{base}-feedback-*") if (p / "config.json").is_file())
 
 
 def lineage_rows(rows: list[dict], model: str) -> list[dict]:
