@@ -25,7 +25,7 @@ import sqlite3
 import threading
 import time
 from collections import defaultdict
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -61,6 +61,33 @@ ratings = sa.Table(
 sa.Index("ix_ratings_modality_model", ratings.c.modality, ratings.c.model)
 sa.Index("ix_ratings_updated", ratings.c.updated)
 
+# v2: blind A/B comparisons (playground.votes). A pair is stored when it is shown; a vote must
+# name a stored pair, and each session votes on a pair once.
+pairs = sa.Table(
+    "pairs", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("session", sa.String(32), nullable=False),
+    sa.Column("modality", sa.String(16), nullable=False),
+    sa.Column("model_a", sa.String(200), nullable=False),
+    sa.Column("hash_a", sa.String(64), nullable=False),
+    sa.Column("model_b", sa.String(200), nullable=False),
+    sa.Column("hash_b", sa.String(64), nullable=False),
+    sa.Column("params", sa.Text, nullable=False),  # JSON: the shared conditions
+    sa.Column("output_a", sa.Text, nullable=False),  # JSON
+    sa.Column("output_b", sa.Text, nullable=False),  # JSON
+    sa.Column("created", sa.Float, nullable=False),
+)
+votes = sa.Table(
+    "votes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("pair_id", sa.String(32), sa.ForeignKey("pairs.id"), nullable=False),
+    sa.Column("session", sa.String(32), nullable=False),
+    sa.Column("outcome", sa.String(8), nullable=False),  # a | b | tie | both_bad
+    sa.Column("created", sa.Float, nullable=False),
+    sa.UniqueConstraint("pair_id", "session", name="uq_votes_pair_session"),
+)
+sa.Index("ix_votes_created", votes.c.created)
+
 EXPORT_COLUMNS = ("id", "generation_id", "session", "modality", "model", "model_hash", "params",
                   "output", "rating", "comment", "created", "updated")
 
@@ -72,8 +99,13 @@ def _v1_create_ratings(conn: Connection) -> None:
     metadata.create_all(conn, tables=[ratings])
 
 
+def _v2_create_votes(conn: Connection) -> None:
+    """v2: the pairs shown for blind A/B comparison and the votes on them."""
+    metadata.create_all(conn, tables=[pairs, votes])
+
+
 # Step i takes a database at version i to version i + 1. Append, never edit or reorder.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1_create_ratings]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1_create_ratings, _v2_create_votes]
 
 _schema_version = sa.Table("schema_version", sa.MetaData(), sa.Column("version", sa.Integer, nullable=False))
 
@@ -221,7 +253,8 @@ def hash_session(session: str | None) -> str:
     return hashlib.sha256((_SESSION_SALT + raw).encode()).hexdigest()[:16]
 
 
-def _to_json(value: Any) -> str:
+def to_json(value: Any) -> str:
+    """Compact JSON for a stored column."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
@@ -262,6 +295,12 @@ class FeedbackStore:
         """Close every pooled connection."""
         self.engine.dispose()
 
+    @contextmanager
+    def transaction(self, write: bool = False) -> Iterator[Connection]:
+        """One transaction on this store (writers queue in-process first on SQLite)."""
+        with (self._write_lock if write else nullcontext()), _begin(self.engine, write=write) as conn:
+            yield conn
+
     # -- writing
 
     def record(self, generation: Generation | dict, rating: Any, comment: Any = "",
@@ -281,7 +320,7 @@ class FeedbackStore:
         row = {**key, **change, "created": now,
                "modality": str(gen["modality"])[:16], "model": str(gen.get("model", ""))[:200],
                "model_hash": str(gen.get("model_hash", ""))[:64],
-               "params": _to_json(gen.get("params", {})), "output": _to_json(gen.get("output"))}
+               "params": to_json(gen.get("params", {})), "output": to_json(gen.get("output"))}
         for _ in range(3):  # insert-or-update that is safe under concurrent writers on any backend
             try:
                 with self._write_lock, _begin(self.engine, write=True) as conn:

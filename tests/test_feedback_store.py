@@ -130,19 +130,29 @@ def test_corrupt_database_file_is_refused_and_left_untouched(tmp_path):
 
 def test_migrations_apply_in_order_once(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'f.db'}"
-    FeedbackStore(url).record(gen(), 3, "", session="s")  # a v1 database with one row
-    calls = []
+    FeedbackStore(url).record(gen(), 3, "", session="s")  # a database at today's version with one row
+    now, calls = len(feedback.MIGRATIONS), []
 
-    def v2_add_column(conn):
-        calls.append("v2")
+    def add_column(conn):
+        calls.append("next")
         conn.execute(sa.text("ALTER TABLE ratings ADD COLUMN extra TEXT"))
 
-    monkeypatch.setattr(feedback, "MIGRATIONS", [*feedback.MIGRATIONS, v2_add_column])
+    monkeypatch.setattr(feedback, "MIGRATIONS", [*feedback.MIGRATIONS, add_column])
     s = FeedbackStore(url)
-    assert s.version == 2 and calls == ["v2"] and s.count() == 1
+    assert s.version == now + 1 and calls == ["next"] and s.count() == 1
     assert "extra" in {c["name"] for c in sa.inspect(s.engine).get_columns("ratings")}
     FeedbackStore(url)
-    assert calls == ["v2"]  # not applied twice
+    assert calls == ["next"]  # not applied twice
+
+
+def test_a_version_1_database_gains_the_vote_tables_and_keeps_its_ratings(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'f.db'}"
+    monkeypatch.setattr(feedback, "MIGRATIONS", feedback.MIGRATIONS[:1])
+    FeedbackStore(url).record(gen(), 4, "kept", session="s")
+    monkeypatch.undo()
+    s = FeedbackStore(url)
+    assert s.version == 2 and s.count() == 1
+    assert {"pairs", "votes"} <= set(sa.inspect(s.engine).get_table_names())
 
 
 def test_newer_schema_than_the_code_is_a_clear_error(tmp_path):
