@@ -40,6 +40,7 @@ class Card:
     history: list[dict[str, Any]] = field(default_factory=list)  # evaluations during training
     machine: str = field(default_factory=machine)
     parent: str | None = None  # the checkpoint it started from (fine-tunes, feedback versions)
+    learned_from: dict[str, Any] = field(default_factory=dict)  # e.g. {"method": "dpo", "votes": 40}
     created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
 
