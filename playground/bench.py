@@ -5,7 +5,8 @@ timing helper and percentile of ``playground.timing``:
 - startup: ``python app.py`` launched as a subprocess until its first page is served;
 - text / image / music: each modality's own ``bench(quick)`` (``playground.registry``);
 - feedback: the store and the learning hooks (``playground.feedback_bench``);
-- load: 20 concurrent ``gradio_client`` users against the served app, and its peak memory.
+- load: 30 ``gradio_client`` sessions streaming 200 tokens at once (10 rounds, 3 with --quick), server
+  memory after each round and at its peak, then 30 sessions moving an image slider at once.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Callable
 
 from playground import config, registry
 from playground.timing import row, table
@@ -86,38 +88,97 @@ def bench_startup(repeats: int = 3) -> list[dict]:
     return [row("start to first served page", times)]
 
 
-def bench_load(users: int = 20, per_user: int = 3) -> list[dict]:
-    """``users`` concurrent gradio_client sessions calling the text tab's generate endpoint."""
+LOAD_USERS, LOAD_TOKENS, LOAD_ROUNDS, SLIDER_MOVES = 30, 200, 10, 5
+
+
+def _rss_mb(pid: int, key: str = "VmRSS") -> float:
+    """Resident memory of process ``pid`` now (VmRSS) or at its peak (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _at_once(clients: list, call: Callable) -> list:
+    """``call(client, i)`` for every client in its own thread, all released at the same moment."""
+    start = threading.Barrier(len(clients))
+
+    def run(i: int):
+        start.wait()
+        try:
+            return call(clients[i], i)
+        except Exception as e:  # one failed session is a counted error, not a failed bench
+            return e
+    with ThreadPoolExecutor(len(clients)) as pool:
+        return list(pool.map(run, range(len(clients))))
+
+
+def _stream_text(client, seed: int, tokens: int) -> tuple[float, float]:
+    """One streamed /generate call: seconds to its first update and to its full text."""
+    t0, first = time.perf_counter(), None
+    job = client.submit(str(config.DEFAULT_TEXT_MODEL), "ROMEO:", tokens, 0.8, 0, 1.0, seed, 1,
+                        api_name="/generate")
+    while not job.done():  # a light poll: the client appends each streamed update to job.outputs()
+        if first is None and job.outputs():
+            first = time.perf_counter() - t0
+        time.sleep(0.005)
+    text = job.result()[0]
+    total = time.perf_counter() - t0
+    if len(text) != tokens:
+        raise RuntimeError(f"{len(text)} characters instead of {tokens}")
+    return total if first is None else first, total
+
+
+def _move_slider(client, i: int, moves: int) -> list[float]:
+    """``moves`` /move calls of the images tab, one after the other: client-side seconds each."""
+    times = []
+    for j in range(moves):
+        t0 = time.perf_counter()
+        client.predict("gan-digits", i, "any", False, 0, (j + 1) / moves, 0, 0, 0, 0, 0, api_name="/move")
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def _load_text_rounds(app: ServedApp, clients: list, rounds: int, tokens: int) -> list[dict]:
+    """``rounds`` rounds of every client streaming ``tokens`` tokens at once; memory after each."""
+    firsts, fulls, errors, memory, ok = [], [], [], [], 0
+    t0 = time.perf_counter()
+    for r in range(rounds):
+        for res in _at_once(clients, lambda c, i: _stream_text(c, r * 1000 + i, tokens)):
+            if isinstance(res, Exception):
+                errors.append(f"{type(res).__name__}: {str(res)[:80]}")
+            else:
+                firsts.append(res[0]), fulls.append(res[1])
+                ok += 1
+        memory.append(round(_rss_mb(app.proc.pid)))
+    wall, n = time.perf_counter() - t0, len(clients)
+    load = round(os.getloadavg()[0], 1)
+    return [row(f"{n} sessions x {tokens} tokens at once: first streamed update", firsts, goal_ms=500,
+                load_avg=load),
+            row(f"{n} sessions x {tokens} tokens at once: full text", fulls, goal_ms=3000,
+                requests_per_s=round(ok / wall, 2), errors=len(errors), load_avg=load,
+                note="; ".join(sorted(set(errors)))[:200] or None),
+            row(f"server memory after each of {rounds} rounds (MB)", None, rss_mb=" ".join(map(str, memory)),
+                growth_mb=memory[-1] - memory[0])]
+
+
+def bench_load(quick: bool = False, users: int = LOAD_USERS, tokens: int = LOAD_TOKENS) -> list[dict]:
+    """Many gradio_client sessions at once: text streaming, then image slider moves, and memory."""
     from gradio_client import Client
 
+    rounds = 3 if quick else LOAD_ROUNDS
     with ServedApp() as app:
-        ok, errors, latencies = 0, 0, []
-        lock = threading.Lock()
-
-        def user(i: int) -> None:
-            nonlocal ok, errors
-            client = Client(app.url, verbose=False)
-            for j in range(per_user):
-                t0 = time.perf_counter()
-                try:
-                    client.predict(str(config.DEFAULT_TEXT_MODEL), "ROMEO:", 40, 0.8, 0, 1.0, i * 100 + j, 1,
-                                   api_name="/generate")
-                    with lock:
-                        ok += 1
-                        latencies.append(time.perf_counter() - t0)
-                except Exception:
-                    with lock:
-                        errors += 1
-
-        t0 = time.perf_counter()
-        with ThreadPoolExecutor(users) as pool:
-            list(pool.map(user, range(users)))
-        wall = time.perf_counter() - t0
-        return [
-            row(f"{users} users x {per_user} text generations (40 tokens)", latencies,
-                requests_per_s=round(ok / wall, 2), errors=errors),
-            row("server peak memory", None, peak_mb=round(app.peak_rss_mb())),
-        ]
+        with ThreadPoolExecutor(8) as pool:
+            clients = list(pool.map(lambda _: Client(app.url, verbose=False), range(users)))
+        _at_once(clients[:2], lambda c, i: _stream_text(c, i, 8))  # warm-up: models load, caches fill
+        rows = _load_text_rounds(app, clients, rounds, tokens)
+        _at_once(clients[:2], lambda c, i: _move_slider(c, i, 1))
+        moves = _at_once(clients, lambda c, i: _move_slider(c, i, SLIDER_MOVES))
+        times = [t for m in moves if not isinstance(m, Exception) for t in m]
+        rows.append(row(f"{users} sessions moving an image slider at once ({SLIDER_MOVES} moves each)", times,
+                        goal_ms=300, errors=sum(isinstance(m, Exception) for m in moves),
+                        load_avg=round(os.getloadavg()[0], 1)))
+        return rows + [row("server peak memory", None, peak_mb=round(_rss_mb(app.proc.pid, "VmHWM")))]
 
 
 PARTS = ["startup", *registry.names(), "feedback", "load"]
@@ -128,7 +189,7 @@ def section(name: str, quick: bool) -> list[dict]:
     if name == "startup":
         return bench_startup(2 if quick else 3)
     if name == "load":
-        return bench_load()
+        return bench_load(quick)
     if name == "feedback":
         from playground import feedback_bench
 

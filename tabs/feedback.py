@@ -14,7 +14,8 @@ import gradio as gr
 import pandas as pd
 from gradio.context import Context
 
-from playground import feedback
+from playground import exports, feedback, lineage
+from tabs import compare
 
 COMMENT_COLUMNS = ["time", "modality", "model", "rating", "comment"]
 
@@ -53,14 +54,33 @@ def comments(n: int = 50, secret: str | None = None, given: str | None = None,
     return pd.DataFrame(rows, columns=COMMENT_COLUMNS)
 
 
+EXPORTS = {  # kind -> (file name, writer)
+    "csv": ("ratings.csv", lambda s, p: s.export_csv(p)),
+    "jsonl": ("ratings.jsonl", lambda s, p: s.export_jsonl(p)),
+    "kto": ("kto-unpaired-preferences.jsonl", exports.export_kto),
+    "dpo": ("dpo-pairs.jsonl", exports.export_dpo),
+    "battles": ("arena-battles.jsonl", exports.export_battles),
+}
+
+
 def export(kind: str, secret: str | None = None, given: str | None = None,
            store: feedback.FeedbackStore | None = None) -> str:
-    """Write every rating as ``kind`` ("csv" or "jsonl") to a temporary file and return its path."""
+    """Write the ratings / votes as ``kind`` (see ``EXPORTS``) to a temporary file; returns its path."""
     if not _allowed(secret, given):
         raise gr.Error("Enter the admin password to export the ratings.")
-    store = _store(store)
-    out = Path(tempfile.mkdtemp(prefix="playground-export-")) / f"ratings-{time.strftime('%Y%m%d-%H%M%S')}.{kind}"
-    return str(store.export_csv(out) if kind == "csv" else store.export_jsonl(out))
+    if kind not in EXPORTS:
+        raise gr.Error(f"Unknown export '{kind}'.")
+    name, write = EXPORTS[kind]
+    out = Path(tempfile.mkdtemp(prefix="playground-export-")) / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
+    return str(write(_store(store), out))
+
+
+def versions(modality: str) -> str:
+    """The lineage of ``modality``'s model versions as an indented outline."""
+    try:
+        return lineage.tree(lineage.versions(modality)) or "No versions yet."
+    except ValueError as e:
+        raise gr.Error(str(e)) from None
 
 
 INTRO = (
@@ -69,42 +89,64 @@ INTRO = (
     "ratings spread and change over time, and the latest comments. The ratings also teach the models: "
     "the Images tab can steer toward what was liked, Text and Music can pick the best of several "
     "candidates, and the text model can be fine-tuned on its best-rated outputs. "
-    "Export everything as CSV or JSON Lines to study it yourself."
+    "Export everything as CSV or JSON Lines to study it yourself, or as the preference files training "
+    "libraries read (KTO, DPO, Arena battles). Below, compare two model versions blind and see the "
+    "Bradley-Terry leaderboard of your votes."
 )
 
 
-def build(admin_secret: str | None = None) -> None:
-    """The dashboard tab body; ``admin_secret`` guards comments and exports when set."""
-    gr.Markdown(INTRO + (" The comments and exports need the admin password." if admin_secret else ""))
+def latest(secret: str | None, given: str = "") -> pd.DataFrame:
+    """The comments table: empty until the password is typed when a secret is set."""
+    if secret and not given:
+        return pd.DataFrame(columns=COMMENT_COLUMNS)
+    return comments(50, secret, given)
+
+
+def _charts():
     head = gr.Markdown()
     refresh = gr.Button("Refresh", variant="primary")
     table = gr.Dataframe(label="Ratings per model", interactive=False)
     with gr.Row():
-        hist = gr.BarPlot(x="rating", y="count", title="Rating histogram", label="Rating histogram",
-                          sort=None)
+        hist = gr.BarPlot(x="rating", y="count", title="Rating histogram", label="Rating histogram", sort=None)
         over = gr.BarPlot(x="time", y="count", title="Ratings over time (UTC; hover for the mean)",
                           label="Ratings over time", tooltip="all", sort="x", y_lim=[0, None])
+    return refresh, [head, table, hist, over]
+
+
+def _exports(admin_secret: str | None):
     password = gr.Textbox(label="Admin password", type="password", visible=bool(admin_secret),
                           info="Needed for the comments and the exports.")
     notes = gr.Dataframe(label="Latest comments", headers=COMMENT_COLUMNS, interactive=False,
                          wrap=True, datatype=["str", "str", "str", "number", "str"])
     with gr.Row():
-        csv_btn = gr.Button("Export CSV")
-        jsonl_btn = gr.Button("Export JSONL")
+        buttons = {kind: gr.Button(label, size="sm") for kind, label in (
+            ("csv", "Export CSV"), ("jsonl", "Export JSONL"), ("kto", "KTO preferences (TRL)"),
+            ("dpo", "DPO pairs (TRL)"), ("battles", "Arena battles"))}
     download = gr.File(label="Download", interactive=False)
+    return password, notes, buttons, download
 
-    # refresh on the button and whenever the Feedback tab is opened
-    parent = Context.block
+
+def _lineage():
+    with gr.Row():
+        which = gr.Radio(compare.MODALITIES, value="text", label="Versions of")
+        show = gr.Button("Show lineage", size="sm")
+    tree = gr.Markdown()
+    gr.on([which.change, show.click], versions, which, tree, api_name="lineage")
+
+
+def build(admin_secret: str | None = None) -> None:
+    """The dashboard tab body; ``admin_secret`` guards comments and exports when set."""
+    gr.Markdown(INTRO + (" The comments and exports need the admin password." if admin_secret else ""))
+    secret = gr.State(admin_secret)
+    refresh, charts = _charts()
+    with gr.Accordion("Blind comparison (A/B) and leaderboard", open=False):
+        compare.build()
+    with gr.Accordion("Model versions (lineage)", open=False):
+        _lineage()
+    password, notes, buttons, download = _exports(admin_secret)
+    parent = Context.block  # refresh on the button and whenever the Feedback tab is opened
     triggers = [refresh.click] + ([parent.select] if isinstance(parent, gr.Tab) else [])
-    gr.on(triggers, summary, None, [head, table, hist, over], api_name="feedback_summary",
-          concurrency_limit=8)
-
-    def latest(given: str = "") -> pd.DataFrame:
-        if admin_secret and not given:  # nothing to show until the password is typed
-            return pd.DataFrame(columns=COMMENT_COLUMNS)
-        return comments(50, admin_secret, given)
-
-    gr.on(triggers + [password.submit], latest, password, notes, api_name="feedback_comments")
-    csv_btn.click(lambda given="": export("csv", admin_secret, given), password, download, api_name="export_csv")
-    jsonl_btn.click(lambda given="": export("jsonl", admin_secret, given), password, download,
-                    api_name="export_jsonl")
+    gr.on(triggers, summary, None, charts, api_name="feedback_summary", concurrency_limit=8)
+    gr.on(triggers + [password.submit], latest, [secret, password], notes, api_name="feedback_comments")
+    for kind, btn in buttons.items():
+        btn.click(export, [gr.State(kind), secret, password], download, api_name=f"export_{kind}")

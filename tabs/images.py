@@ -1,30 +1,35 @@
 """Images tab: digits from noise with a GAN, a conditional GAN and a VAE.
 
+    with gr.Blocks():
+        images.build()                          # every image model of playground.images.models()
+        images.build({"GAN": "path/to/gan"})    # tests: tab labels -> checkpoint folders
+
 Sample grids, latent sliders that redraw live, interpolation strips with a GIF, and a short
-"watch it learn" training run. Every handler is one call into ``playground.images``; its
-ValueErrors become gr.Error with the same sentence.
+"watch it learn" training run. The handlers below are top-level functions, each one call into
+``playground.images``; their ValueErrors become gr.Error (``tabs.common.user_errors``). The
+model radio shows each model's label and passes its name (or folder) to the handlers.
 """
 from __future__ import annotations
 
-import json
 import random
 import tempfile
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import gradio as gr
 
-from playground.images import generate as gen
+from playground import contract
+from playground import images as img
 from playground.images import learn, plots, render
-from playground.train.gan import HOW_IT_WORKS as GAN_HOW
-from playground.train.gan import how_it_works as gan_how
-from playground.train.vae import HOW_IT_WORKS as VAE_HOW
 from tabs import rating
+from tabs.common import user_errors
 
-ANY = "any"
+ANY = img.ANY
 DIGITS = [ANY] + [str(d) for d in range(10)]
-CGAN_HOW = GAN_HOW + (" The **conditional** GAN also gets the digit you ask for, and its discriminator "
-                      "judges \"is this a real 7?\", so the generator learns to draw the asked digit.")
+NEW_SEED_MAX = 99_999  # "New noise" draws short seeds, easy to read out in class (any seed up to 2**31-1 works)
+GIF_DIR = Path(tempfile.gettempdir()) / "playground-images"  # a place Gradio may serve from
+EXAMPLES = {("gan", True): [(7, "7"), (3, "3")], ("gan", False): [(11, ANY)], ("vae", False): [(42, ANY)]}
 SLIDER_HELP = ("Each slider moves the noise along one direction that changes the picture most "
                "(GAN: principal components of the generator's first layer, as in GANSpace; VAE: principal "
                "directions of where the encoder puts real digits). Values are in standard deviations.")
@@ -32,17 +37,19 @@ INTRO = ("**Images from noise.** A generator turns a handful of random numbers (
          "seed) into an 8x8 handwritten digit; it learned this from scikit-learn's 1,797 digits. Pick a model "
          "and a seed, ask the conditional GAN for a digit, move the sliders to walk through the noise, "
          "morph one sample into another, or watch a new model learn from scratch.")
+INTERPOLATION_HELP = ("Walk from the image above (seed and sliders) to the noise of a second seed, along the "
+                      "sphere where Gaussian noise lives (spherical interpolation, slerp). With the conditional "
+                      "model you can also morph one digit into another.")
+WATCH_HELP = ("Train a brand-new model from scratch for a few seconds and watch the same 16 noise "
+              "vectors turn from blur into digits. (The bundled models trained for minutes.)")
 
 
-def _label(digit: str | None) -> int | None:
-    return None if digit in (None, "", ANY) else int(digit)
+# ---------------------------------------------------------------- handlers (tests call these directly)
 
-
-def _call(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except ValueError as e:
-        raise gr.Error(str(e)) from None
+def _params(m: contract.Loaded, seed, digit, n, smooth, like, amounts) -> img.Params:
+    """The drawing's Params; the digit only counts for a conditional model (the hidden dropdown may hold one)."""
+    label = digit if img.conditional(m) else None
+    return img.Params(seed=seed, n=n, label=label, amounts=list(amounts), like=like, smooth=smooth)
 
 
 def _info(g) -> str:
@@ -51,176 +58,217 @@ def _info(g) -> str:
             + (f", digit {y}" if y is not None else "") + ". Same seed, same image.")
 
 
-def _config(folder: str) -> dict:
-    """A checkpoint's config.json ({} when missing or unreadable); no weights are loaded."""
+@user_errors
+def sample(model: str, seed, digit, n, smooth, like, *amounts):
+    """Generate: the large sample of ``seed`` (moved by the sliders) and the grid of seeds seed, seed+1, ..."""
+    m = img.load(model)
+    g = img.generate(m, _params(m, seed, digit, n, smooth, like, amounts))
+    return g.media["image"], g.media["grid"], _info(g), g
+
+
+@user_errors
+def move(model: str, seed, digit, smooth, like, *amounts):
+    """A slider moved: only the large sample is redrawn (the fast path)."""
+    m = img.load(model)
+    g = img.edit(m, _params(m, seed, digit, 1, smooth, like, amounts))
+    return g.media["image"], _info(g), g
+
+
+def new_noise(model: str, digit, n, smooth, like, *amounts):
+    """A random seed, then the same drawing as Generate."""
+    s = random.randint(0, NEW_SEED_MAX)
+    return (s, *sample(model, s, digit, n, smooth, like, *amounts))
+
+
+def reset_sliders(model: str, seed, digit, n, smooth, like):
+    """All sliders back to 0, and the plain sample redrawn."""
+    zeros = [0.0] * img.N_SLIDERS
+    return (*zeros, *sample(model, seed, digit, n, smooth, like, *zeros))
+
+
+@user_errors
+def pick_model(model: str, seed, digit, n, smooth, like):
+    """Another model: its digit choice (if conditional), its note, sliders at 0, a fresh drawing."""
+    info = img.find(model)
+    shown = gr.update(visible=info.facts["conditional"])
+    return (shown, shown, img.explain(info), *reset_sliders(model, seed, digit, n, smooth, like))
+
+
+def first(model: str):
+    """On page load: the first model's drawing of seed 0, or why it cannot draw yet."""
     try:
-        cfg = json.loads((gen.folder(folder) / "config.json").read_text())
-    except (OSError, ValueError):
-        return {}
-    return cfg if isinstance(cfg, dict) else {}
+        return sample(model, 0, ANY, 64, False, 0.0)
+    except gr.Error as e:
+        return None, None, f"⚠️ {e.message}", None
 
 
-def _conditional(name: str, folder: str) -> bool:
-    cfg = _config(folder)
-    return bool(cfg.get("n_classes")) if cfg else "conditional" in name.lower()
+@user_errors
+def interpolate(model: str, seed, seed_b, digit, digit_b, steps, smooth, like, *amounts):
+    """The strip from the image above to the second seed, and its animated GIF."""
+    m = img.load(model)
+    p = _params(m, seed, digit, 1, smooth, like, amounts)
+    g = img.interpolate(m, p, seed_b, steps, label_b=digit_b if img.conditional(m) else None)
+    GIF_DIR.mkdir(parents=True, exist_ok=True)
+    path = GIF_DIR / f"interpolation-{g.params['seed']}-{g.params['seed_b']}-{uuid.uuid4().hex[:8]}.gif"
+    render.gif(g.media["frames"], path)
+    return g.media["strip"], str(path), g
 
 
-def _how(name: str, folder: str) -> str:
-    """The plain-words note for a model."""
-    cfg = _config(folder)
-    if cfg.get("kind") == "VAE" or (not cfg and "vae" in name.lower()):
-        return VAE_HOW
-    if cfg.get("n_classes") or (not cfg and "conditional" in name.lower()):
-        return CGAN_HOW
-    return gan_how(cfg)
+@user_errors
+def watch_learn(kind: str, seconds):
+    """Train a new model from scratch for ``seconds``; stream its samples and loss curve."""
+    seconds = contract.number(seconds, "training time")
+    for s in learn.watch(kind, seconds):
+        status = f"step {s.step}, {s.seconds:.0f} s of {seconds:g} s"
+        if s.history:
+            status += ": " + ", ".join(f"{k} {v:.3f}" for k, v in s.history[-1].items())
+        yield render.grid(s.grid, nrow=4, scale=12), plots.loss_curve(s.history, "report"), status
 
 
-def _missing_note(missing: dict[str, str]) -> str:
-    if not missing:
-        return ""
-    lines = [f"- **{name}**: `{cmd}`" for name, cmd in missing.items()]
-    return "⚠️ These checkpoints are missing, so their models cannot draw yet. Train them with:\n" + "\n".join(lines)
+# ---------------------------------------------------------------- layout
+
+def _choices(models: dict[str, str | Path] | None) -> dict[str, str]:
+    """Tab label -> what ``img.load`` takes: the injected folders, else every image model's name."""
+    if models is not None:
+        return {label: str(folder) for label, folder in models.items()}
+    return {label: info.name for label, info in img.labelled(img.models()).items()}
+
+
+def _problems(choices: dict[str, str]) -> str:
+    """A note naming the models that cannot draw (missing or unreadable checkpoints), with the fix."""
+    lines = []
+    for label, value in choices.items():
+        try:
+            img.find(value)
+        except ValueError as e:
+            lines.append(f"- **{label}**: {e}")
+    return ("⚠️ These checkpoints are missing or unreadable, so their models cannot draw yet:\n"
+            + "\n".join(lines)) if lines else ""
+
+
+def _facts(value: str) -> tuple[bool, str, str]:
+    """(conditional, plain-words note, model type) of a model without loading it; a missing one is (False, "", "")."""
+    try:
+        info = img.find(value)
+    except ValueError:
+        return False, "", ""
+    return info.facts["conditional"], img.explain(info), info.model_type
+
+
+def _controls(w: SimpleNamespace, choices: dict[str, str], how: str) -> None:
+    with gr.Column(scale=1, min_width=260):
+        w.model = gr.Radio(list(choices.items()), value=next(iter(choices.values())), label="Model")
+        w.digit = gr.Dropdown(DIGITS, value=ANY, label="Digit", visible=w.cond,
+                              info="The conditional model draws the digit you ask for.")
+        w.seed = gr.Number(value=0, precision=0, minimum=0, maximum=contract.SEED_MAX, label="Seed")
+        with gr.Row():
+            w.new_noise = gr.Button("New noise")
+            w.go = gr.Button("Generate", variant="primary")
+        w.n = gr.Slider(1, img.MAX_GRID, value=64, step=1, label="Grid size")
+        w.smooth = gr.Checkbox(False, label="Smooth upscaling (bicubic)")
+        w.like = gr.Slider(0, img.MAX_LIKE, value=0, step=0.25, label="More like what I liked",
+                           info="Moves the noise toward images rated highly (needs 5+ ratings of this model); "
+                                "used by every drawing below")
+        w.how = gr.Markdown(how)
+
+
+def _pictures(w: SimpleNamespace) -> None:
+    with gr.Column(scale=2):
+        with gr.Row():
+            w.big = gr.Image(label="Sample (seed)", type="pil", format="png", height=280, width=280,
+                             elem_id="image-sample")
+            w.grid = gr.Image(label="Grid (seeds seed, seed+1, ...)", type="pil", format="png")
+        w.info = gr.Markdown()
+
+
+def _sliders(w: SimpleNamespace) -> None:
+    with gr.Accordion("Latent sliders", open=True):
+        gr.Markdown(SLIDER_HELP)
+        with gr.Row():
+            w.sliders = [gr.Slider(-img.SLIDER_RANGE, img.SLIDER_RANGE, value=0, step=0.1, label=f"Direction {i + 1}",
+                                   min_width=140) for i in range(img.N_SLIDERS)]
+        w.reset = gr.Button("Reset sliders", size="sm")
+
+
+def _examples(w: SimpleNamespace, choices: dict[str, str]) -> None:
+    """Seeds worth showing, per kind of model (a click fills model, seed and digit, then draws)."""
+    examples = []
+    for value in choices.values():
+        cond, _, kind = _facts(value)
+        examples += [[value, seed, digit] for seed, digit in EXAMPLES.get((kind, cond), [])]
+    w.examples = gr.Examples(examples, [w.model, w.seed, w.digit], label="Try these") if examples else None
+
+
+def _interpolation(w: SimpleNamespace) -> None:
+    with gr.Accordion("Interpolation", open=False):
+        gr.Markdown(INTERPOLATION_HELP)
+        with gr.Row():
+            w.seed_b = gr.Number(value=1, precision=0, minimum=0, maximum=contract.SEED_MAX, label="Second seed")
+            w.digit_b = gr.Dropdown(DIGITS, value=ANY, label="Second digit", visible=w.cond)
+            w.steps = gr.Slider(2, img.MAX_STEPS, value=12, step=1, label="Steps")
+            w.interp = gr.Button("Interpolate")
+        w.strip = gr.Image(label="Interpolation strip", type="pil", format="png")
+        w.gif = gr.File(label="Animated GIF")
+
+
+def _watch(w: SimpleNamespace) -> None:
+    with gr.Accordion("Watch it learn", open=False):
+        gr.Markdown(WATCH_HELP)
+        with gr.Row():
+            w.kind = gr.Radio([("GAN", "gan"), ("VAE", "vae")], value="gan", label="Train")
+            w.seconds = gr.Slider(5, learn.MAX_WATCH_SECONDS, value=30, step=5, label="Seconds")
+            w.start = gr.Button("Start training", variant="primary")
+            w.stop = gr.Button("Stop")
+        with gr.Row():
+            w.learn_grid = gr.Image(label="Samples of fixed noise", type="pil", format="png", height=260)
+            w.learn_curve = gr.Image(label="Losses", type="pil", format="png", height=260)
+        w.learn_status = gr.Markdown()
+
+
+def _wire(w: SimpleNamespace) -> None:
+    """Every event: one handler each; every drawing takes the "More like what I liked" slider."""
+    common = [w.model, w.seed, w.digit, w.n, w.smooth, w.like]
+    outs = [w.big, w.grid, w.info, w.state]
+    picked = [w.digit, w.digit_b, w.how] + w.sliders + outs
+    gr.on([w.go.click, w.seed.submit, w.digit.input, w.n.release, w.smooth.input, w.like.release], sample,
+          inputs=common + w.sliders, outputs=outs, api_name="sample", concurrency_limit=8)
+    gr.on(None, first, [w.model], outs, api_visibility="private", concurrency_limit=8)
+    w.new_noise.click(new_noise, [w.model, w.digit, w.n, w.smooth, w.like] + w.sliders, [w.seed] + outs,
+                      api_name="new_noise", concurrency_limit=8)
+    w.model.input(pick_model, common, picked, api_name="pick_model", concurrency_limit=8)
+    gr.on([s.input for s in w.sliders], move, inputs=[w.model, w.seed, w.digit, w.smooth, w.like] + w.sliders,
+          outputs=[w.big, w.info, w.state], api_name="move", concurrency_limit=32, trigger_mode="always_last",
+          show_progress="hidden")
+    w.reset.click(reset_sliders, common, w.sliders + outs, api_name="reset_sliders", concurrency_limit=8)
+    w.interp.click(interpolate, [w.model, w.seed, w.seed_b, w.digit, w.digit_b, w.steps, w.smooth, w.like] + w.sliders,
+                   [w.strip, w.gif, w.state], api_name="interpolate", concurrency_limit=8)
+    run = w.start.click(watch_learn, [w.kind, w.seconds], [w.learn_grid, w.learn_curve, w.learn_status],
+                        api_name="watch_learn", concurrency_limit=1)
+    w.stop.click(None, cancels=[run])
+    if w.examples is not None:  # a click on an example fills model, seed and digit, then draws
+        w.examples.load_input_event.then(pick_model, common, picked, api_visibility="private", concurrency_limit=8)
 
 
 def build(models: dict[str, str | Path] | None = None) -> None:
     """The Images tab inside the current Blocks (models load on first use).
 
-    ``models`` maps the UI labels to checkpoint folders (default: the bundled GAN, conditional
-    GAN and VAE); tests pass tiny models here."""
-    folders = {k: str(v) for k, v in (models or {n: n for n in gen.BUNDLED}).items()}
-    names = list(folders)
-    is_cond = {n: _conditional(n, f) for n, f in folders.items()}
-    hows = {n: _how(n, f) for n, f in folders.items()}
-    gif_dir = Path(tempfile.gettempdir()) / "playground-images"
-    state = gr.State(None)
-
+    ``models`` maps tab labels to checkpoint folders (default: every image model in
+    ``assets/models``, labelled from its config); tests pass tiny models here."""
+    choices = _choices(models)
     gr.Markdown(INTRO)
-    gr.Markdown(_missing_note(gen.missing(list(folders.values()))))
+    if not choices:
+        gr.Markdown("⚠️ No image model found in assets/models. Train one with: "
+                    "`python -m playground.train gan --out assets/models/gan-digits`")
+        return
+    gr.Markdown(_problems(choices))
+    cond, how, _ = _facts(next(iter(choices.values())))  # the first model's, shown at start
+    w = SimpleNamespace(state=gr.State(None), cond=cond)
     with gr.Row():
-        with gr.Column(scale=1, min_width=260):
-            model = gr.Radio(names, value=names[0], label="Model")
-            digit = gr.Dropdown(DIGITS, value=ANY, label="Digit", visible=is_cond[names[0]],
-                                info="The conditional model draws the digit you ask for.")
-            seed = gr.Number(value=0, precision=0, minimum=0, maximum=gen.MAX_SEED, label="Seed")
-            with gr.Row():
-                new_noise = gr.Button("New noise")
-                go = gr.Button("Generate", variant="primary")
-            n = gr.Slider(1, gen.MAX_GRID, value=64, step=1, label="Grid size")
-            smooth = gr.Checkbox(False, label="Smooth upscaling (bicubic)")
-            like = gr.Slider(0, 3, value=0, step=0.25, label="More like what I liked",
-                             info="Moves the noise toward images rated highly (needs 5+ ratings of this model); "
-                                  "used by Generate and the sliders")
-            how = gr.Markdown(hows[names[0]])
-        with gr.Column(scale=2):
-            with gr.Row():
-                big = gr.Image(label="Sample (seed)", type="pil", format="png", height=280, width=280, elem_id="image-sample")
-                grid = gr.Image(label="Grid (seeds seed, seed+1, ...)", type="pil", format="png")
-            info = gr.Markdown()
-    with gr.Accordion("Latent sliders", open=True):
-        gr.Markdown(SLIDER_HELP)
-        with gr.Row():
-            sliders = [gr.Slider(-gen.SLIDER_RANGE, gen.SLIDER_RANGE, value=0, step=0.1, label=f"Direction {i + 1}",
-                                 min_width=140) for i in range(gen.N_SLIDERS)]
-        reset = gr.Button("Reset sliders", size="sm")
-    examples = [[m, s, d] for m, s, d in [("Conditional GAN", 7, "7"), ("Conditional GAN", 3, "3"),
-                                          ("GAN", 11, ANY), ("VAE", 42, ANY)] if m in folders]
-    example_set = gr.Examples(examples, [model, seed, digit], label="Try these") if examples else None
-    rating.build(state)
-
-    with gr.Accordion("Interpolation", open=False):
-        gr.Markdown("Walk from the image above (seed and sliders) to the noise of a second seed, along the "
-                    "sphere where Gaussian noise lives (spherical interpolation, slerp). With the conditional "
-                    "model you can also morph one digit into another.")
-        with gr.Row():
-            seed_b = gr.Number(value=1, precision=0, minimum=0, maximum=gen.MAX_SEED, label="Second seed")
-            digit_b = gr.Dropdown(DIGITS, value=ANY, label="Second digit", visible=is_cond[names[0]])
-            steps = gr.Slider(2, gen.MAX_STEPS, value=12, step=1, label="Steps")
-            interp = gr.Button("Interpolate")
-        strip = gr.Image(label="Interpolation strip", type="pil", format="png")
-        gif = gr.File(label="Animated GIF")
-
-    with gr.Accordion("Watch it learn", open=False):
-        gr.Markdown("Train a brand-new model from scratch for a few seconds and watch the same 16 noise "
-                    "vectors turn from blur into digits. (The bundled models trained for minutes.)")
-        with gr.Row():
-            kind = gr.Radio([("GAN", "gan"), ("VAE", "vae")], value="gan", label="Train")
-            seconds = gr.Slider(5, learn.MAX_WATCH_SECONDS, value=30, step=5, label="Seconds")
-            start = gr.Button("Start training", variant="primary")
-            stop = gr.Button("Stop")
-        with gr.Row():
-            learn_grid = gr.Image(label="Samples of fixed noise", type="pil", format="png", height=260)
-            learn_curve = gr.Image(label="Losses", type="pil", format="png", height=260)
-        learn_status = gr.Markdown()
-
-    # ---- handlers: one call into playground.images each
-    def where(name: str) -> str:
-        if name not in folders:
-            raise gr.Error(f"Unknown image model '{name}': choose one of {', '.join(names)}.")
-        return folders[name]
-
-    def show(name, seed, digit, n, smooth, *amounts):
-        g = _call(gen.sample, where(name), seed, n=n, label=_label(digit), amounts=list(amounts), smooth=smooth)
-        return g.media["image"], g.media["grid"], _info(g), g
-
-    def move(name, seed, digit, smooth, like, *amounts):
-        g = _call(gen.edit, where(name), seed, list(amounts), label=_label(digit), smooth=smooth, like=like)
-        return g.media["image"], _info(g), g
-
-    def show_liked(name, seed, digit, n, smooth, like, *amounts):
-        g = _call(gen.sample, where(name), seed, n=n, label=_label(digit), amounts=list(amounts), smooth=smooth,
-                  like=like)
-        return g.media["image"], g.media["grid"], _info(g), g
-
-    def fresh(name, digit, n, smooth, *amounts):
-        s = random.randint(0, 99_999)
-        return (s, *show(name, s, digit, n, smooth, *amounts))
-
-    def pick(name, seed, digit, n, smooth):
-        zeros = [0.0] * gen.N_SLIDERS
-        cond = is_cond.get(name, False)
-        return (gr.update(visible=cond), gr.update(visible=cond), hows.get(name, ""), *zeros,
-                *show(name, seed, digit, n, smooth, *zeros))
-
-    def first():  # on page load: the first model's seed 0, or why it cannot draw
-        try:
-            return show(names[0], 0, ANY, 64, False)
-        except gr.Error as e:
-            return None, None, f"⚠️ {e.message}", None
-
-    def between(name, seed, seed_b, digit, digit_b, steps, smooth, *amounts):
-        g = _call(gen.interpolate, where(name), seed, seed_b, steps=steps, label=_label(digit),
-                  label_b=_label(digit_b), smooth=smooth, amounts=list(amounts))
-        gif_dir.mkdir(parents=True, exist_ok=True)
-        path = gif_dir / f"interpolation-{g.params['seed_a']}-{g.params['seed_b']}-{uuid.uuid4().hex[:8]}.gif"
-        render.gif(g.media["frames"], path)
-        return g.media["strip"], str(path), g
-
-    def train(kind, seconds):
-        for s in _call(learn.watch, kind, float(seconds)):
-            status = f"step {s.step}, {s.seconds:.0f} s of {seconds:g} s"
-            if s.history:
-                status += ": " + ", ".join(f"{k} {v:.3f}" for k, v in s.history[-1].items())
-            yield render.grid(s.grid, nrow=4, scale=12), plots.loss_curve(s.history, "report"), status
-
-    common = [model, seed, digit, n, smooth]
-    outs = [big, grid, info, state]
-    gr.on([go.click, seed.submit, digit.input, n.release, smooth.input, like.release], show_liked,
-          inputs=common + [like] + sliders, outputs=outs, api_name="sample", concurrency_limit=8)
-    gr.on(None, first, None, outs, api_visibility="private", concurrency_limit=8)
-    new_noise.click(fresh, [model, digit, n, smooth] + sliders, [seed] + outs, api_name="new_noise",
-                    concurrency_limit=8)
-    model.input(pick, common, [digit, digit_b, how] + sliders + outs, api_name="pick_model",
-                concurrency_limit=8)
-    gr.on([s.input for s in sliders], move,
-          inputs=[model, seed, digit, smooth, like] + sliders, outputs=[big, info, state], api_name="move",
-          concurrency_limit=32, trigger_mode="always_last", show_progress="hidden")
-    reset.click(lambda *a: (*[0.0] * gen.N_SLIDERS, *show(*a, *[0.0] * gen.N_SLIDERS)), common,
-                sliders + outs, api_name="reset_sliders", concurrency_limit=8)
-    interp.click(between, [model, seed, seed_b, digit, digit_b, steps, smooth] + sliders, [strip, gif, state],
-                 api_name="interpolate", concurrency_limit=8)
-    run = start.click(train, [kind, seconds], [learn_grid, learn_curve, learn_status], api_name="watch_learn",
-                      concurrency_limit=1)
-    stop.click(None, cancels=[run])
-    if example_set is not None:  # a click on an example fills model, seed and digit, then draws
-        example_set.load_input_event.then(pick, common, [digit, digit_b, how] + sliders + outs,
-                                          api_visibility="private", concurrency_limit=8)
+        _controls(w, choices, how)
+        _pictures(w)
+    _sliders(w)
+    _examples(w, choices)
+    rating.build(w.state)
+    _interpolation(w)
+    _watch(w)
+    _wire(w)

@@ -13,6 +13,8 @@ from playground.generation import Generation
 
 CHOICES = [("1 poor", 1), ("2", 2), ("3", 3), ("4", 4), ("5 great", 5)]
 NOTHING_YET = "Nothing to rate yet: generate something first."
+STORED = ("Your rating is stored with this output, its settings and an anonymous session id (no IP "
+          "address); ratings may be exported for research and to train the models.")
 
 
 def submit(generation: Generation | None, rating: int | None, comment: str,
@@ -38,6 +40,7 @@ def build(generation: gr.State) -> None:
             comment = gr.Textbox(label="Comment (optional)", max_length=feedback.MAX_COMMENT,
                                  placeholder="What worked, what did not?", lines=1, max_lines=4, scale=3)
             send = gr.Button("Submit rating", variant="secondary", scale=1)
+        gr.Markdown(STORED, elem_classes=["rating-note"])
         status = gr.Markdown()
     gr.on([send.click, comment.submit], submit, [generation, rating, comment], status,
           api_name="rate", concurrency_limit=16)

@@ -22,13 +22,13 @@ def test_help_runs():
 def test_app_builds_with_a_tab_per_modality_and_loads_no_model(tmp_path):
     from playground import text as tx
 
-    tx._cache.clear()
+    tx.clear_cache()
     demo = app.build_demo(app.parse_args(["--data-dir", str(tmp_path)]))
     assert isinstance(demo, gr.Blocks)
     labels = [b.label for b in demo.blocks.values() if isinstance(b, gr.Tab)]
     for name in ("Text", "Images", "Music", "Feedback"):
         assert name in labels
-    assert not tx._cache  # models load lazily, on first use
+    assert not tx.loaded()  # models load lazily, on first use
 
 
 @pytest.fixture(scope="module")

@@ -77,7 +77,7 @@ def test_text_handlers_return_the_chart_with_the_drawn_token_chosen():
 
     model = str(config.DEFAULT_TEXT_MODEL)
     *_, last = tab.generate(model, "ROMEO:", 12, 0.8, 0, 1.0, 7)
-    steps = list(tx.stream(tx.load(model), tx.TextParams(prompt="ROMEO:", max_new_tokens=12, temperature=0.8, seed=7)))
+    steps = list(tx.stream(tx.load(model), tx.Params(prompt="ROMEO:", length=12, temperature=0.8, seed=7)))
     assert last[1] == charts.probability_bars(steps[-1].top, chosen=steps[-1].token, title=tab.LATEST)
     peeked, *_ = tab.peek(model, "ROMEO:", 1.0, 0, 1.0)
     assert _rows(peeked) and not any(r["chosen"] for r in _rows(peeked))

@@ -18,8 +18,11 @@ import pytest
 
 from playground.feedback import FeedbackStore
 from playground.generation import Generation
-from playground.preference import (LatentPreference, Reranker, feedback_corpus, music_features,
-                                   notes_of, text_features, text_of)
+from playground.music.feedback import features as music_features
+from playground.music.feedback import notes_of
+from playground.preference import LatentPreference, Reranker
+from playground.text.learn import feedback_corpus, text_of
+from playground.text.learn import features as text_features
 
 N_RATINGS = 120
 K = 8  # candidates per reranked output
@@ -121,18 +124,17 @@ def test_real_digits_latent_model_moves_toward_the_liked_digit(store):
     assert max(shifted, near) > before + 0.3
 
 
-@pytest.mark.parametrize("name", ["GAN", "VAE"])
+@pytest.mark.parametrize("name", ["gan-digits", "vae-digits"])
 def test_bundled_image_model_moves_toward_the_liked_digit(store, name):
     """The same loop on the Images tab's own models (skipped until their checkpoints exist)."""
     pytest.importorskip("torch")
+    from playground import images
     from playground.config import MODELS
-    from playground.images import generate
 
-    folder = MODELS / generate.BUNDLED[name]
-    if not ((folder / "config.json").exists() and (MODELS / "digits-classifier" / "config.json").exists()):
-        pytest.skip(f"{folder} is not trained yet")
-    m = generate.load(name)
-    before, shifted, near = judged_loop(store, m.name, m.model.decode, m.model.z_dim)
+    if name not in {i.name for i in images.models()} or not (MODELS / "digits-classifier" / "config.json").exists():
+        pytest.skip(f"{name} is not trained yet")
+    m = images.load(name)
+    before, shifted, near = judged_loop(store, m.name, m.module.decode, m.module.z_dim)
     assert max(shifted, near) > before + 0.2
 
 
@@ -244,7 +246,8 @@ def sample_lines(model_dir, n: int, seed: int, length: int = 70) -> list[str]:
 @pytest.mark.slow
 def test_fine_tuning_on_liked_texts_raises_the_share(store, tmp_path):
     pytest.importorskip("transformers")
-    from playground.preference import learn_from_feedback
+    from playground.text import load
+    from playground.text.learn import learn_from_feedback
     from playground.train.text import TextTrainConfig, iter_train
 
     rng = np.random.default_rng(3)
@@ -257,7 +260,7 @@ def test_fine_tuning_on_liked_texts_raises_the_share(store, tmp_path):
     rows = rate_all(store, "text", outputs, lambda t, r: 5 if likes_love(t) else int(r.integers(1, 4)), rng)
     liked = sum(r["rating"] >= 4 for r in rows)
     cfg = TextTrainConfig(max_iters=150, max_minutes=2, lr=1e-3, min_lr=1e-4, **tiny)
-    last = list(learn_from_feedback(rows, tmp_path / "base", tmp_path / "tuned", cfg))[-1]
+    last = list(learn_from_feedback(load(str(tmp_path / "base")), rows, cfg=cfg, out_dir=tmp_path / "tuned"))[-1]
     assert last["done"] and "feedback: " in last["card"]["data"]
     before = np.mean([likes_love(t) for t in sample_lines(tmp_path / "base", 200, seed=2)])
     after = np.mean([likes_love(t) for t in sample_lines(tmp_path / "tuned", 200, seed=2)])
@@ -317,19 +320,20 @@ def test_best_of_reranks_only_once_there_is_something_to_learn(store):
 
 
 def test_fine_tune_reads_the_lineage_and_versions_live_in_the_data_dir(store):
-    from playground import config, preference
+    from playground import config, text
+    from playground.text import learn
 
     rows = [{"model": "text-a", "rating": 5, "output": "x"}, {"model": "text-a-feedback-20260101-000000", "rating": 5,
             "output": "y"}, {"model": "text-b", "rating": 5, "output": "z"}]
-    assert [r["output"] for r in preference.lineage_rows(rows, "text-a-feedback-20260101-000000")] == ["x", "y"]
-    out = preference.new_version_dir("text-a-feedback-20260101-000000")
+    assert [r["output"] for r in learn.lineage_rows(rows, "text-a-feedback-20260101-000000")] == ["x", "y"]
+    out = learn.new_version_dir("text-a-feedback-20260101-000000")
     assert out.parent == config.data_dir() / "models" and out.name.startswith("text-a-feedback-2")
-    assert preference.feedback_corpus([{"params": {"prompt": "ROMEO:"}, "output": " my love", "rating": 5},
-                                       {"params": {"prompt": "JULIET:"}, "output": "JULIET: hi", "rating": 4}]) \
+    assert learn.feedback_corpus([{"params": {"prompt": "ROMEO:"}, "output": " my love", "rating": 5},
+                                  {"params": {"prompt": "JULIET:"}, "output": "JULIET: hi", "rating": 4}]) \
         == "ROMEO: my love\n\nJULIET: hi\n"
-    store.record(Generation("text", "text-a", "h", {"prompt": "Hi"}, " there"), 5, "", session="s")
+    tm = text.load(str(config.DEFAULT_TEXT_MODEL))
     with pytest.raises(ValueError, match="Not enough highly rated text"):
-        next(preference.fine_tune_from_feedback("/nonexistent/text-a", store=store))
+        next(learn.learn_from_feedback(tm, [{"params": {"prompt": "Hi"}, "output": " there", "rating": 5}]))
 
 
 # ---------------------------------------------------------------- the real music model code
@@ -340,7 +344,8 @@ def test_music_model_reranked_toward_high_melodies(store):
     network freshly initialised) continues a chord for one bar; a rater likes high melodies."""
     torch = pytest.importorskip("torch")
     from playground import preference
-    from playground.music.generate import DEFAULT_MODEL, compose
+    from playground.music.catalog import DEFAULT_MODEL
+    from playground.music.compose import compose
     from playground.music.model import ChoraleLSTM, MusicConfig
     from playground.music.notes import VOICES, Score
 
@@ -384,7 +389,7 @@ def test_bundled_text_model_reranked_toward_the_liked_word(store, word):
     tm = text.load(str(config.DEFAULT_TEXT_MODEL))
 
     def make(seed: int) -> Generation:
-        return text.generate(tm, text.TextParams(prompt="\n", max_new_tokens=80, temperature=1.0, seed=seed))
+        return text.generate(tm, text.Params(prompt="\n", length=80, temperature=1.0, seed=seed))
 
     def liked(g: Generation) -> bool:
         return word in g.output.lower()
@@ -407,23 +412,24 @@ def test_bundled_text_model_reranked_toward_the_liked_word(store, word):
 def test_bundled_text_model_learns_from_feedback(store, tmp_path):
     """'Learn from feedback' on the bundled model: 300 rated samples, the liked ones (containing
     'love') fine-tune a new version; share of samples with 'love' before vs after."""
-    from playground import config, preference, text
+    from playground import config, text
+    from playground.text import learn
 
     if not (config.DEFAULT_TEXT_MODEL / "config.json").exists():
         pytest.skip("assets/models/text-shakespeare is not trained yet")
-    params = dict(prompt="\n", max_new_tokens=80, temperature=1.0)
+    params = dict(prompt="\n", length=80, temperature=1.0)
     base = text.load(str(config.DEFAULT_TEXT_MODEL))
     rng = np.random.default_rng(7)
     for i in range(300):
-        g = text.generate(base, text.TextParams(**params, seed=i))
+        g = text.generate(base, text.Params(**params, seed=i))
         store.record(g, 5 if "love" in g.output.lower() else int(rng.integers(1, 4)), "", session="rater")
-    cfg = preference.feedback_train_config(max_iters=150, max_minutes=4)
+    cfg = learn.feedback_train_config(max_iters=150, max_minutes=4)
     cfg.threads = 1
-    last = list(preference.fine_tune_from_feedback(config.DEFAULT_TEXT_MODEL, store=store, cfg=cfg,
-                                                   out_dir=tmp_path / "tuned"))[-1]
+    rows = learn.lineage_rows(store.rated("text"), base.name)
+    last = list(learn.learn_from_feedback(base, rows, cfg=cfg, out_dir=tmp_path / "tuned"))[-1]
     assert last["done"] and (tmp_path / "tuned" / "model.safetensors").exists()
     tuned = text.load(str(tmp_path / "tuned"))
-    share = {name: np.mean(["love" in text.generate(tm, text.TextParams(**params, seed=50_000 + i)).output.lower()
+    share = {name: np.mean(["love" in text.generate(tm, text.Params(**params, seed=50_000 + i)).output.lower()
                             for i in range(200)]) for name, tm in (("base", base), ("tuned", tuned))}
     report(f"bundled text model fine-tuned on its liked outputs ({last['card']['data']}; "
            f"{last['steps'] if 'steps' in last else last['card']['steps']} steps)", share["base"], share["tuned"], 300)

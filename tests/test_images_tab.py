@@ -1,30 +1,52 @@
-"""The Images tab: builds with no arguments, its events run end to end on tiny models, bad
-input becomes gr.Error, a missing checkpoint is explained, and the app serves it over HTTP."""
+"""The Images tab: builds with no arguments, its top-level handlers run end to end on tiny models,
+every drawing honours "More like what I liked", bad input becomes gr.Error, a missing checkpoint
+is explained, and the app serves it over HTTP."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import gradio as gr
+import numpy as np
 import pytest
 import torch
 from PIL import Image
 
+import playground.images as img
+from playground import feedback
 from playground.generation import Generation
+from playground.images import catalog, explanations
 from playground.images.gan import GANConfig, Generator
 from playground.images.vae import VAE, VAEConfig
 from tabs import images
 
+
 SLIDERS = [0.0] * 6
+API = {"sample", "move", "new_noise", "pick_model", "reset_sliders", "interpolate", "watch_learn"}
 
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
+    """Tab label -> folder (a string, as the model radio passes it) of three tiny models."""
     root = tmp_path_factory.mktemp("tab-models")
     torch.manual_seed(0)
-    Generator(GANConfig(g_ch=8, d_ch=8)).save_pretrained(root / "gan")
-    Generator(GANConfig(n_classes=10, g_ch=8, d_ch=8)).save_pretrained(root / "cgan")
-    VAE(VAEConfig(ch=8)).save_pretrained(root / "vae")
-    return {"GAN": root / "gan", "Conditional GAN": root / "cgan", "VAE": root / "vae"}
+    catalog.save(Generator(GANConfig(g_ch=8, d_ch=8)), root / "gan")
+    catalog.save(Generator(GANConfig(n_classes=10, g_ch=8, d_ch=8)), root / "cgan")
+    catalog.save(VAE(VAEConfig(ch=8)), root / "vae")
+    return {"GAN": str(root / "gan"), "Conditional GAN": str(root / "cgan"), "VAE": str(root / "vae")}
+
+
+@pytest.fixture(scope="module")
+def liked(tmp_path_factory):
+    """A tiny GAN with 8 ratings in the app's store: liked when the first noise number is high."""
+    folder = tmp_path_factory.mktemp("liked") / "liked-gan"
+    torch.manual_seed(1)
+    catalog.save(Generator(GANConfig(g_ch=8, d_ch=8)), folder)
+    m = img.load(str(folder))
+    for i, z in enumerate(np.random.default_rng(0).standard_normal((8, 16))):
+        z[0] = 2.0 if i % 2 else -2.0
+        g = Generation("image", m.name, m.hash, {"seed": i}, {"latent": z.tolist(), "label": None})
+        feedback.default_store().record(g, 5 if i % 2 else 1, "", session="test-rater")
+    return str(folder)
 
 
 def _demo(models=None):
@@ -33,36 +55,63 @@ def _demo(models=None):
     return demo
 
 
-def _fn(demo, api_name):
-    return next(f.fn for f in demo.fns.values() if getattr(f, "api_name", None) == api_name)
-
-
-def test_build_without_arguments():
+def test_build_without_arguments_lists_the_bundled_models():
     demo = _demo()
-    names = {getattr(f, "api_name", None) for f in demo.fns.values()}
-    assert {"sample", "move", "new_noise", "pick_model", "reset_sliders", "interpolate", "watch_learn"} <= names
+    assert API <= {getattr(f, "api_name", None) for f in demo.fns.values()}
+    radio = next(b for b in demo.blocks.values() if isinstance(b, gr.Radio) and b.label == "Model")
+    assert [label for label, _ in radio.choices][:3] == ["GAN", "Conditional GAN", "VAE"]
+    assert [value for _, value in radio.choices][:3] == ["gan-digits", "cgan-digits", "vae-digits"]
 
 
-def test_events_end_to_end(models):
-    demo = _demo(models)
-    big, grid, info, g = _fn(demo, "sample")("Conditional GAN", 5, "7", 16, False, 0.0, *SLIDERS)
+def test_the_events_call_the_top_level_handlers(models):
+    fns = {getattr(f, "api_name", None): f.fn for f in _demo(models).fns.values()}
+    assert all(fns[name] is getattr(images, name) for name in API)
+
+
+def test_handlers_end_to_end(models):
+    cgan, vae, gan = models["Conditional GAN"], models["VAE"], models["GAN"]
+    big, grid, info, g = images.sample(cgan, 5, "7", 16, False, 0.0, *SLIDERS)
     assert isinstance(big, Image.Image) and isinstance(grid, Image.Image)
     assert isinstance(g, Generation) and g.output["label"] == 7 and "seed 5" in info
-    moved, info2, g2 = _fn(demo, "move")("Conditional GAN", 5, "7", False, 0.0, 2.0, 0, 0, 0, 0, -1.5)
+    moved, info2, g2 = images.move(cgan, 5, "7", False, 0.0, 2.0, 0, 0, 0, 0, -1.5)
     assert g2.params["amounts"][0] == 2.0 and moved.size == big.size
-    out = _fn(demo, "pick_model")("VAE", 5, "7", 16, False)
-    assert out[2] == images.VAE_HOW and out[3:9] == tuple(SLIDERS) and out[-1].output["label"] is None
-    seed, *_ = _fn(demo, "new_noise")("GAN", images.ANY, 4, True, *SLIDERS)
-    assert 0 <= seed <= 99_999
-    strip, gif, g3 = _fn(demo, "interpolate")("GAN", 1, 2, images.ANY, images.ANY, 5, False, *SLIDERS)
+    out = images.pick_model(vae, 5, "7", 16, False, 0.0)  # the hidden digit of the cGAN is ignored
+    assert out[2] == explanations.explain_config(catalog.read_config(vae)) and out[3:9] == tuple(SLIDERS)
+    assert out[-1].output["label"] is None and out[0]["visible"] is False
+    assert images.pick_model(cgan, 5, "7", 16, False, 0.0)[0]["visible"] is True
+    seed, *_ = images.new_noise(gan, images.ANY, 4, True, 0.0, *SLIDERS)
+    assert 0 <= seed <= images.NEW_SEED_MAX
+    strip, gif, g3 = images.interpolate(gan, 1, 2, images.ANY, images.ANY, 5, False, 0.0, *SLIDERS)
     assert Path(gif).read_bytes()[:4] == b"GIF8" and g3.params["steps"] == 5
-    assert _fn(demo, "reset_sliders")("GAN", 1, images.ANY, 4, False)[:6] == tuple(SLIDERS)
+    assert images.reset_sliders(gan, 1, images.ANY, 4, False, 0.0)[:6] == tuple(SLIDERS)
 
 
-def test_watch_it_learn_event_streams(models):
-    frames = list(_fn(_demo(models), "watch_learn")("vae", 1))
+def test_every_drawing_takes_more_like_what_i_liked(liked):
+    """New noise, picking a model and Reset sliders used to draw without the slider (defect 4)."""
+    def pair(call):  # the same handler at like=0 and like=2
+        return call(0.0), call(2.0)
+
+    draws = {
+        "sample": pair(lambda like: images.sample(liked, 3, images.ANY, 4, False, like, *SLIDERS)[-1]),
+        "move": pair(lambda like: images.move(liked, 3, images.ANY, False, like, *SLIDERS)[-1]),
+        "reset_sliders": pair(lambda like: images.reset_sliders(liked, 3, images.ANY, 4, False, like)[-1]),
+        "pick_model": pair(lambda like: images.pick_model(liked, 3, images.ANY, 4, False, like)[-1]),
+        "new_noise": pair(lambda like: images.new_noise(liked, images.ANY, 4, False, like, *SLIDERS)[-1]),
+        "interpolate": pair(lambda like: images.interpolate(liked, 3, 4, images.ANY, images.ANY, 3, False, like,
+                                                            *SLIDERS)[-1]),
+    }
+    for name, (plain, toward) in draws.items():
+        assert plain.params["like"] == 0.0 and toward.params["like"] == 2.0, name
+        if name != "new_noise":  # (new noise draws a random seed each time)
+            assert toward.output["latent"][0] > plain.output["latent"][0] + 1, name  # moved toward the liked side
+
+
+def test_watch_it_learn_event_streams():
+    frames = list(images.watch_learn("vae", 1))
     assert len(frames) >= 2 and frames[-1][2].startswith("step ")
     assert all(isinstance(x, Image.Image) for x in frames[-1][:2])
+    with pytest.raises(gr.Error, match="1 to 120 seconds"):
+        next(images.watch_learn("gan", 500))
 
 
 @pytest.mark.parametrize("args, message", [
@@ -73,19 +122,20 @@ def test_watch_it_learn_event_streams(models):
     (("GAN", 0, images.ANY, False, 7.0, *SLIDERS), "between 0 and 3"),
 ])
 def test_bad_input_becomes_gr_error(models, args, message):
+    model = models.get(args[0], args[0])
     with pytest.raises(gr.Error, match=message):
-        _fn(_demo(models), "move")(*args)
+        images.move(model, *args[1:])
 
 
 def test_missing_checkpoint_is_explained(tmp_path):
-    demo = _demo({"GAN": tmp_path / "absent"})
+    absent = str(tmp_path / "absent")
+    demo = _demo({"GAN": absent})
     notes = [b.value for b in demo.blocks.values() if isinstance(b, gr.Markdown)]
     assert any("checkpoints are missing" in (v or "") and "playground.train" in v for v in notes)
-    load = next(f.fn for f in demo.fns.values() if getattr(f, "fn", None) and f.fn.__name__ == "first")
-    big, grid, info, state = load()
+    big, grid, info, state = images.first(absent)
     assert big is None and state is None and "No image model found" in info
     with pytest.raises(gr.Error, match="No image model found"):
-        _fn(demo, "sample")("GAN", 0, images.ANY, 8, False, 0.0, *SLIDERS)
+        images.sample(absent, 0, images.ANY, 8, False, 0.0, *SLIDERS)
 
 
 def test_served_over_http(models):
@@ -95,7 +145,7 @@ def test_served_over_http(models):
     demo.queue().launch(prevent_thread_lock=True, server_port=None, quiet=True)
     try:
         client = Client(demo.local_url, verbose=False)
-        big, info = client.predict("GAN", 3, images.ANY, False, 0.0, 1.0, 0, 0, 0, 0, 0, api_name="/move")
+        big, info = client.predict(models["GAN"], 3, images.ANY, False, 0.0, 1.0, 0, 0, 0, 0, 0, api_name="/move")
         assert Path(big).is_file() and "seed 3" in info
     finally:
         demo.close()

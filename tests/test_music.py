@@ -9,7 +9,9 @@ import pretty_midi
 import pytest
 import torch
 
-from playground.music.generate import compose, generate, opening_labels
+from playground import music
+from playground.card import read_card
+from playground.music.compose import compose
 from playground.music.model import ChoraleLSTM, MusicConfig
 from playground.music.notes import (REST, Score, from_tokens, midi_to_note, note_to_midi, parse_melody,
                                     to_tokens)
@@ -44,8 +46,12 @@ def model_dir(tmp_path_factory):
 
 
 def gen(model_dir, tmp_path, **kw):
+    """Compose with the checkpoint in ``model_dir`` and render it into ``tmp_path`` (as the tab does)."""
     kw.setdefault("seed", 0)
-    return generate(model_dir=model_dir, out_dir=tmp_path, **kw)
+    kw.setdefault("notes", "")
+    g = music.generate(music.load(model_dir), music.Params.from_dict(kw))
+    g.media.update(zip(("midi", "wav", "png"), map(str, music.save_output(g, tmp_path / f"{g.id}.mid"))))
+    return g
 
 
 # ---- notes and tokens ---------------------------------------------------------------------
@@ -117,7 +123,7 @@ def test_harmonise_model_level_fixes_soprano(model_dir):
 
 
 def test_opening_labels(model_dir):
-    labels = opening_labels(model_dir)
+    labels = music.opening_labels(model_dir)
     assert len(labels) == 3 and labels[0].startswith("Test chorale 1: ")
 
 
@@ -135,8 +141,8 @@ def test_opening_labels(model_dir):
     (dict(notes="C4:16 " * 70), "too long"),
     (dict(notes="C5", bars=0), "bars"),
     (dict(notes="C5", bars=10_000), "bars"),
-    (dict(notes="C5", temperature=0), "Temperature"),
-    (dict(notes="C5", tempo=5000), "Tempo"),
+    (dict(notes="C5", temperature=0), "temperature must be between 0.05 and 3"),
+    (dict(notes="C5", tempo=5000), "tempo"),
     (dict(mode="sing", notes="C5"), "mode"),
     (dict(source="chorale", chorale=99), "chorale"),
     (dict(source="midi", midi_path=None), "Upload"),
@@ -181,10 +187,13 @@ def test_short_training_run_loss_falls():
     cfg = MusicConfig(**TINY)
     tcfg = MusicTrainConfig(crop=64, batch_size=8, lr=1e-2, max_iters=60, eval_interval=30, max_minutes=1,
                             threads=1, seed=0)
+    loop = tcfg.loop()  # the shared loop: cosine to min_lr after a 100-step warm-up
+    assert (loop.schedule, loop.warmup_steps, loop.min_lr_ratio) == ("cosine", 100, tcfg.min_lr / tcfg.lr)
     events = list(iter_train(data[:12], data[12:], cfg, tcfg))
-    losses = [e["train_loss"] for e in events if e.get("train_loss") is not None and "done" not in e]
+    losses = [e["losses"]["train_loss"] for e in events if e["losses"] and "done" not in e]
     done = events[-1]
     assert done["done"] and losses[-1] < 0.6 * losses[0]
+    assert [h["step"] for h in done["history"]] == [30, 60] and done["best"] == done["history"][-1]["val_nll"]
     before = evaluate(ChoraleLSTM(cfg), data[12:])["nll_per_note"]
     assert evaluate(done["model"], data[12:])["nll_per_note"] < 0.6 * before
 
@@ -260,8 +269,9 @@ def test_training_command_writes_a_loadable_checkpoint(tmp_path, fmt):
                          "--layers", "1", "--max-iters", "6", "--eval-interval", "3", "--batch-size", "4",
                          "--crop", "32", "--threads", "1"])
     train_music.main(args)
-    m = json.loads((out / "metrics.json").read_text())
-    assert m["format"] == fmt and np.isfinite(m["test"]["nll_per_frame"])
+    card = read_card(out)
+    assert card["config"]["format"] == fmt and np.isfinite(card["metrics"]["test_nats_per_frame"])
+    assert card["model_type"] == "chorale-lstm" and card["steps"] == 6 and len(card["history"]) == 2
     assert (out / "README.md").read_text().count("nats per frame") >= 1
     model = ChoraleLSTM.from_pretrained(out)
     assert model.cfg.ordered == (fmt == "roll")
@@ -280,10 +290,8 @@ def test_missing_checkpoint_is_a_clear_message(tmp_path):
 
 
 def test_bench_rows(model_dir):
-    from playground.music import bench
-
-    rows = bench.run(quick=True, model_dir=model_dir)
+    rows = music.bench(quick=True, model=model_dir)
     assert len(rows) == 2
     for r in rows:
-        assert r["tab"] == "Music" and r["n"] == 3 and 0 < r["p50_ms"] <= r["p95_ms"]
-    assert bench.run(quick=True, model_dir=model_dir / "missing")[0]["note"].startswith("skipped")
+        assert r["n"] == 3 and 0 < r["p50_ms"] <= r["p95_ms"] and r["goal"].startswith("< 1000 ms")
+    assert music.bench(quick=True, model=model_dir / "missing")[0]["note"].startswith("skipped")

@@ -44,3 +44,25 @@ def test_missing_model_shows_how_to_train(tmp_path):
     fn = next(f.fn for f in demo.fns.values() if getattr(f, "api_name", None) == "music_compose")
     with pytest.raises(gr.Error, match="not installed"):
         fn("notes", "C5 D5 E5", 0, None, "continue", 1.0, 1, 100, 3)
+
+
+def test_handler_is_top_level_and_validates_once(tiny_dir):
+    """``compose`` is a plain function: the seed range is the one of every modality."""
+    wav, png, mid, summary, g = music.compose("notes", "C5 D5", None, None, "harmonise", "1", 2.0, "90", 2**31 - 1,
+                                              model=tiny_dir)
+    assert g.params["seed"] == 2**31 - 1 and g.params["bars"] == 2 and "Harmonise" in summary
+    with pytest.raises(gr.Error, match="seed must be between 0 and 2,147,483,647"):
+        music.compose("notes", "C5 D5", None, None, "continue", 1.0, 1, 90, 2**31, model=tiny_dir)
+    with pytest.raises(gr.Error, match="length in bars must be a whole number"):
+        music.compose("notes", "C5 D5", None, None, "continue", 1.0, 1.5, 90, 0, model=tiny_dir)
+
+
+def test_the_tab_offers_only_generating_models():
+    from playground import music as pm
+
+    offered = [m.name for m in pm.models() if m.facts["generates"]]
+    assert "music-bach" in offered and "music-bach-roll" not in offered
+    with gr.Blocks() as demo:
+        music.build()
+    texts = " ".join(str(getattr(b, "value", "")) for b in demo.blocks.values() if isinstance(b, gr.Markdown))
+    assert pm.explain("music-bach") in texts

@@ -17,10 +17,17 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from playground import checkpoint
+from playground.card import Card, write_card
 from playground.config import MODELS
-from playground.images import checkpoint, data
+from playground.images import data
+from playground.train import loop
 
 DEFAULT_PATH = MODELS / "digits-classifier"
+MODEL_TYPE = "digits-classifier"
+BODY = ("The judge of the image metrics: a small CNN trained on the real train split only (one-pixel random "
+        "shifts, AdamW). Its 64-d penultimate layer is the feature space of the "
+        "Frechet distance in `python -m playground.images.metrics`.")
 
 
 @dataclass
@@ -51,13 +58,6 @@ class DigitClassifier(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.body(x))
 
-    def save_pretrained(self, out: str | Path) -> Path:
-        return checkpoint.save_pretrained(self, out)
-
-    @classmethod
-    def from_pretrained(cls, path: str | Path) -> "DigitClassifier":
-        return checkpoint.from_pretrained(cls, ClassifierConfig, path)
-
 
 def _shift(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     """Shift each image by up to one pixel in x and y (the border is blank paper, -1)."""
@@ -67,30 +67,52 @@ def _shift(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
 
 
 def train(epochs: int = 40, seed: int = 0, batch_size: int = 64) -> DigitClassifier:
-    """Train the judge on the real train split (deterministic for a given seed)."""
+    """Train the judge on the real train split with the one training loop (deterministic per seed)."""
     tr = data.load("train")
     gen = torch.Generator().manual_seed(seed)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = DigitClassifier(ClassifierConfig())
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-3)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=epochs * (len(tr.y) // batch_size))
-    for _ in range(epochs):
-        perm = torch.randperm(len(tr.y), generator=gen)
-        for i in range(0, len(perm) - batch_size + 1, batch_size):
-            idx = perm[i:i + batch_size]
-            loss = F.cross_entropy(model(_shift(tr.x[idx], gen)), tr.y[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
+    batches = data.minibatches(tr, batch_size, gen)
+
+    def step() -> dict[str, float]:
+        x, y = next(batches)
+        loss = F.cross_entropy(model(_shift(x, gen)), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        return {"loss": loss.item()}
+
+    steps = epochs * (len(tr.y) // batch_size)
+    cfg = loop.LoopConfig(max_steps=steps, max_minutes=60, warmup_steps=steps // 10, schedule="cosine",
+                     min_lr_ratio=0.0, log_interval=steps, keep_best=False)
+    for _ in loop.train(step, [opt], cfg, bar="train digits-classifier"):
+        pass
     return model.eval()
 
 
 @lru_cache(maxsize=2)
 def load(path: str = str(DEFAULT_PATH)) -> DigitClassifier:
     """The bundled judge (cached per process)."""
-    return DigitClassifier.from_pretrained(path)
+    return checkpoint.from_pretrained(DigitClassifier, ClassifierConfig, path,
+                                      "python -m playground.images.classifier --out " + str(path))
+
+
+@torch.inference_mode()
+def test_scores(model: DigitClassifier) -> dict[str, float]:
+    """Accuracy on the real test split, and the share it labels with confidence >= 0.9."""
+    te = data.load("test")
+    prob = model(te.x).softmax(1)
+    return {"test_accuracy": (prob.argmax(1) == te.y).float().mean().item(),
+            "confident_share": (prob.max(1).values >= 0.9).float().mean().item()}
+
+
+def save(model: DigitClassifier, out: str | Path, card: Card, body: str = "") -> Path:
+    """The checkpoint (config.json + model.safetensors) and its model card."""
+    checkpoint.save_pretrained(model, out, MODEL_TYPE)
+    write_card(out, card, body)
+    return Path(out)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -101,13 +123,16 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     t0 = time.time()
     model = train(args.epochs, args.seed)
-    with torch.inference_mode():
-        te = data.load("test")
-        prob = model(te.x).softmax(1)
-        acc = (prob.argmax(1) == te.y).float().mean().item()
-        conf = (prob.max(1).values >= 0.9).float().mean().item()
-    model.save_pretrained(args.out)
-    print(f"test accuracy {acc:.4f}  share with confidence >= 0.9: {conf:.4f}  ({time.time() - t0:.0f} s)")
+    scores = test_scores(model)
+    card = Card(model=Path(args.out).name, model_type=MODEL_TYPE,
+                command=f"python -m playground.images.classifier --out {args.out} --epochs {args.epochs} --seed {args.seed}",
+                data=data.SOURCE, parameters=sum(p.numel() for p in model.parameters()),
+                train_seconds=round(time.time() - t0, 1), steps=args.epochs * (len(data.load("train").y) // 64),
+                metrics=scores,
+                config={"epochs": args.epochs, "seed": args.seed, "batch_size": 64, "lr": 2e-3, "weight_decay": 1e-3})
+    save(model, args.out, card, BODY)
+    print(f"test accuracy {scores['test_accuracy']:.4f}  share with confidence >= 0.9: "
+          f"{scores['confident_share']:.4f}  ({time.time() - t0:.0f} s)")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Iterator
 
 import numpy as np
 import torch
@@ -15,6 +16,12 @@ import torch
 LEVELS = 17  # sklearn digits store 0..16 ink per pixel
 SIZE = 8
 N_CLASSES = 10
+SOURCE = "scikit-learn digits (sklearn.datasets.load_digits), 8x8, train split of playground/images/data.py (1,437 images)"
+DESCRIPTION = (
+    "scikit-learn's bundled handwritten digits (`sklearn.datasets.load_digits`), 8x8, 17 grey levels, scaled to "
+    "[-1, 1]; the fixed stratified split of `playground/images/data.py`: 1,437 train, 360 test (test never seen in "
+    "training)."
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,16 @@ def load(split: str = "train") -> DigitsSplit:
         raise ValueError(f"Unknown split '{split}': use 'train' or 'test'.")
     tr, te = _split()
     return tr if split == "train" else te
+
+
+def minibatches(split: DigitsSplit, batch_size: int, gen: torch.Generator) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """Endless shuffled minibatches (one pass after another, the ragged end of each dropped),
+    shuffled by ``gen`` so a training run never touches the global RNG."""
+    while True:
+        perm = torch.randperm(len(split.y), generator=gen)
+        for i in range(0, len(perm) - batch_size + 1, batch_size):
+            idx = perm[i:i + batch_size]
+            yield split.x[idx], split.y[idx]
 
 
 def load_dataset(name: str, split: str = "train") -> DigitsSplit:

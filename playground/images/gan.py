@@ -9,13 +9,10 @@ collapse, and a projection term (Miyato & Koyama 2018) when it is class-conditio
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
-
-from playground.images import checkpoint
 
 
 @dataclass
@@ -91,13 +88,6 @@ class Generator(nn.Module):
         return self.body(self.features(z, y))
 
     decode = forward  # the name every image model shares (VAE.decode)
-
-    def save_pretrained(self, out: str | Path) -> Path:
-        return checkpoint.save_pretrained(self, out)
-
-    @classmethod
-    def from_pretrained(cls, path: str | Path) -> "Generator":
-        return checkpoint.from_pretrained(cls, GANConfig, path)
 
 
 class Discriminator(nn.Module):

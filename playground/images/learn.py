@@ -1,26 +1,27 @@
-"""Training steps for the GAN and the VAE, shared by ``python -m playground.train`` and the tab.
+"""Training steps for the GAN and the VAE, run by the one training loop (``playground.train.loop``)
+from ``python -m playground.train gan|vae`` and from the tab's "watch it learn".
 
 A trainer owns its models, optimisers and a private ``torch.Generator`` (batches, noise), so an
 in-app run never touches the global RNG that other users' requests might rely on.
 
     t = GANTrainer(GANConfig(), data.load("train"), seed=0)
-    for _ in range(100):
-        losses = t.epoch()          # {"d_loss": ..., "g_loss": ...}
-    t.model.save_pretrained("assets/models/gan-digits")   # the EMA generator
+    for ev in loop.train(t.step, t.optimizers(), LoopConfig(max_steps=100 * t.steps_per_epoch)): ...
+    catalog.save(t.model, "assets/models/gan-digits")   # the EMA generator
 """
 from __future__ import annotations
 
 import copy
-import time
+import threading
 from dataclasses import dataclass
 from typing import Iterator
 
 import torch
 import torch.nn.functional as F
 
-from playground.images.data import DigitsSplit
+from playground.images.data import DigitsSplit, minibatches
 from playground.images.gan import Discriminator, GANConfig, Generator
 from playground.images.vae import VAE, VAEConfig
+from playground.train.loop import LoopConfig, train
 
 
 def _seeded_init(seed: int, build):
@@ -31,7 +32,13 @@ def _seeded_init(seed: int, build):
 
 
 class _Trainer:
-    """Shuffled minibatches from a private generator; subclasses define ``step``."""
+    """Shuffled minibatches from a private generator; ``step()`` trains on the next one.
+
+    Subclasses set ``model`` (what gets saved), ``preview`` (what "watch it learn" draws with)
+    and define ``update(x, y)`` and ``optimizers()``."""
+
+    model: torch.nn.Module
+    preview: torch.nn.Module
 
     def __init__(self, data: DigitsSplit, seed: int, batch_size: int):
         if len(data.y) < batch_size:
@@ -39,45 +46,23 @@ class _Trainer:
         self.data, self.batch_size = data, batch_size
         self.gen = torch.Generator().manual_seed(seed)
         self.steps = 0
-        self.schedulers: list[torch.optim.lr_scheduler.LRScheduler] = []
+        self._stream = minibatches(data, batch_size, self.gen)
 
     @property
     def steps_per_epoch(self) -> int:
         return len(self.data.y) // self.batch_size
 
-    def decay_lr(self, total_steps: int, start: float = 0.5) -> None:
-        """Keep the learning rate until ``start`` of ``total_steps``, then decay it linearly to 0
-        (a settled generator draws cleaner digits than one still chasing the discriminator)."""
-        begin = int(start * total_steps)
-        factor = lambda step: 1.0 if step < begin else max(0.0, (total_steps - step) / max(1, total_steps - begin))  # noqa: E731
-        self.schedulers = [torch.optim.lr_scheduler.LambdaLR(o, factor) for o in self.optimizers()]
-
     def optimizers(self) -> list[torch.optim.Optimizer]:
         raise NotImplementedError
 
-    def _advance(self) -> None:
-        self.steps += 1
-        for s in self.schedulers:
-            s.step()
-
-    def batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        perm = torch.randperm(len(self.data.y), generator=self.gen)
-        for i in range(0, len(perm) - self.batch_size + 1, self.batch_size):  # drop the ragged end
-            idx = perm[i:i + self.batch_size]
-            yield self.data.x[idx], self.data.y[idx]
-
-    def step(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
+    def update(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
         raise NotImplementedError
 
-    def epoch(self) -> dict[str, float]:
-        """One pass over the data; returns the mean of each loss."""
-        sums: dict[str, float] = {}
-        n = 0
-        for x, y in self.batches():
-            for k, v in self.step(x, y).items():
-                sums[k] = sums.get(k, 0.0) + v
-            n += 1
-        return {k: v / max(n, 1) for k, v in sums.items()}
+    def step(self) -> dict[str, float]:
+        """One optimisation step on the next minibatch; its losses."""
+        losses = self.update(*next(self._stream))
+        self.steps += 1
+        return losses
 
 
 class GANTrainer(_Trainer):
@@ -93,6 +78,7 @@ class GANTrainer(_Trainer):
         super().__init__(data, seed, batch_size)
         self.G, self.D = _seeded_init(seed, lambda: (Generator(config), Discriminator(config)))
         self.model = copy.deepcopy(self.G).eval().requires_grad_(False)  # EMA: what gets saved
+        self.preview = self.G
         self.ema = ema
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=lr, betas=(0.5, 0.999))
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=lr, betas=(0.5, 0.999))
@@ -105,53 +91,57 @@ class GANTrainer(_Trainer):
     def optimizers(self) -> list[torch.optim.Optimizer]:
         return [self.opt_g, self.opt_d]
 
-    def step(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
-        b = len(x)
+    def update(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
         yc = y if self.conditional else None
-        z = torch.randn(b, self.G.z_dim, generator=self.gen)
+        z = torch.randn(len(x), self.G.z_dim, generator=self.gen)
         codes = self.G.code(z) if self.codes else None
         fake = self.G(z, yc)
-        extra: dict[str, float] = {}
+        losses = self._update_d(x, y, fake.detach(), codes)
+        losses.update(self._update_g(fake, yc, codes))
+        decay = min(self.ema, (1 + self.steps) / (10 + self.steps))  # short warm-up for the average
+        with torch.no_grad():
+            for pe, p in zip(self.model.parameters(), self.G.parameters()):
+                pe.lerp_(p, 1 - decay)
+        return losses
 
+    def _update_d(self, x: torch.Tensor, y: torch.Tensor, fake: torch.Tensor,
+                  codes: torch.Tensor | None) -> dict[str, float]:
+        yc = y if self.conditional else None
         real_logit, real_h = self.D.logit_and_features(x, yc)
-        fake_logit, fake_h = self.D.logit_and_features(fake.detach(), yc)
+        fake_logit, fake_h = self.D.logit_and_features(fake, yc)
         d_loss = F.softplus(-real_logit).mean() + F.softplus(fake_logit).mean()
-        heads = 0.0
+        out, heads = {"d_loss": d_loss.item()}, 0.0
         if self.aux:  # learn to name real digits
             cls_loss = F.cross_entropy(self.D.aux(real_h), y)
-            extra["d_cls"] = cls_loss.item()
-            heads = heads + cls_loss
+            out["d_cls"], heads = cls_loss.item(), heads + cls_loss
         if self.codes:  # learn which code drew each fake
             q_loss = F.cross_entropy(self.D.q(fake_h), codes)
-            extra["d_info"] = q_loss.item()
-            heads = heads + self.info_weight * q_loss
+            out["d_info"], heads = q_loss.item(), heads + self.info_weight * q_loss
         self.opt_d.zero_grad(set_to_none=True)
         (d_loss + heads).backward()
         self.opt_d.step()
+        return out
 
+    def _update_g(self, fake: torch.Tensor, yc: torch.Tensor | None,
+                  codes: torch.Tensor | None) -> dict[str, float]:
         fake_logit, fake_h = self.D.logit_and_features(fake, yc)
         g_loss = total = F.softplus(-fake_logit).mean()
+        out = {"g_loss": g_loss.item()}
         if self.aux:
             p = self.D.aux(fake_h).softmax(1)
             each = -(p * p.clamp_min(1e-8).log()).sum(1).mean()  # low: every sample one clear digit
             avg = p.mean(0)
             spread = -(avg * avg.clamp_min(1e-8).log()).sum()  # high: all digits equally often
-            extra.update(g_entropy=each.item(), g_spread=spread.item())
+            out.update(g_entropy=each.item(), g_spread=spread.item())
             total = total + self.aux_weight * (each - spread)
         if self.codes:  # each code should be recognisable from the image (mutual information)
             info = F.cross_entropy(self.D.q(fake_h), codes)
-            extra["g_info"] = info.item()
+            out["g_info"] = info.item()
             total = total + self.info_weight * info
         self.opt_g.zero_grad(set_to_none=True)
         total.backward()
         self.opt_g.step()
-
-        decay = min(self.ema, (1 + self.steps) / (10 + self.steps))  # short warm-up for the average
-        with torch.no_grad():
-            for pe, p in zip(self.model.parameters(), self.G.parameters()):
-                pe.lerp_(p, 1 - decay)
-        self._advance()
-        return {"d_loss": d_loss.item(), "g_loss": g_loss.item(), **extra}
+        return out
 
 
 class VAETrainer(_Trainer):
@@ -160,14 +150,14 @@ class VAETrainer(_Trainer):
     def __init__(self, config: VAEConfig, data: DigitsSplit, *, seed: int = 0, batch_size: int = 64,
                  lr: float = 1e-3):
         super().__init__(data, seed, batch_size)
-        self.model = _seeded_init(seed, lambda: VAE(config))
+        self.model = self.preview = _seeded_init(seed, lambda: VAE(config))
         self.opt = torch.optim.Adam(self.model.parameters(), lr=lr)
         self.conditional = config.n_classes > 0
 
     def optimizers(self) -> list[torch.optim.Optimizer]:
         return [self.opt]
 
-    def step(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
+    def update(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
         self.model.train()
         rec, kl = self.model.elbo(x, y if self.conditional else None, generator=self.gen)
         loss = (kl - rec).mean()
@@ -175,8 +165,10 @@ class VAETrainer(_Trainer):
         loss.backward()
         self.opt.step()
         self.model.eval()
-        self._advance()
         return {"neg_elbo": loss.item(), "recon": -rec.mean().item(), "kl": kl.mean().item()}
+
+
+TRAINERS = {"gan": (GANTrainer, GANConfig), "vae": (VAETrainer, VAEConfig)}
 
 
 @dataclass
@@ -186,46 +178,39 @@ class Snapshot:
     step: int
     seconds: float
     grid: torch.Tensor  # (16, 1, 8, 8) samples of fixed noise
-    history: list[dict[str, float]]  # mean losses per reported interval
+    history: list[dict[str, float]]  # smoothed losses at each snapshot
 
 
 MAX_WATCH_SECONDS = 120
 
 
 def watch(kind: str, seconds: float = 30, seed: int = 0, every: float = 1.0,
-          data: DigitsSplit | None = None) -> Iterator[Snapshot]:
-    """Train a fresh ``"gan"`` or ``"vae"`` for ``seconds`` and yield a snapshot about every
-    ``every`` seconds (and once at the end): for the tab's "watch it learn"."""
-    if kind not in ("gan", "vae"):
+          data: DigitsSplit | None = None, stop: threading.Event | None = None) -> Iterator[Snapshot]:
+    """Train a fresh ``"gan"`` or ``"vae"`` for ``seconds`` on the training loop and yield a
+    snapshot about every ``every`` seconds (and once at the end): the tab's "watch it learn".
+    ``stop`` (or closing the generator, as Gradio's Stop does) ends it early."""
+    if kind not in TRAINERS:
         raise ValueError("Choose 'gan' or 'vae' to watch learning.")
     if not 1 <= seconds <= MAX_WATCH_SECONDS:
         raise ValueError(f"A classroom run lasts 1 to {MAX_WATCH_SECONDS} seconds.")
     from playground.images import data as digits
 
-    data = data or digits.load("train")
-    trainer = GANTrainer(GANConfig(), data, seed=seed) if kind == "gan" else VAETrainer(VAEConfig(), data, seed=seed)
+    trainer_cls, config_cls = TRAINERS[kind]
+    trainer = trainer_cls(config_cls(), data or digits.load("train"), seed=seed)
     fixed = torch.randn(16, trainer.model.z_dim, generator=torch.Generator().manual_seed(seed))
-    history: list[dict[str, float]] = []
-    sums: dict[str, float] = {}
-    n = 0
-    t0 = last = time.monotonic()
 
-    def snap() -> Snapshot:
+    def snap(step: int, seconds: float, history: list[dict[str, float]]) -> Snapshot:
         with torch.inference_mode():
-            grid = (trainer.G if kind == "gan" else trainer.model).eval().decode(fixed)
-        return Snapshot(trainer.steps, time.monotonic() - t0, grid, list(history))
+            return Snapshot(step, seconds, trainer.preview.eval().decode(fixed), list(history))
 
-    yield snap()
-    while True:
-        for x, y in trainer.batches():
-            for k, v in trainer.step(x, y).items():
-                sums[k] = sums.get(k, 0.0) + v
-            n += 1
-            now = time.monotonic()
-            done = now - t0 >= seconds
-            if now - last >= every or done:
-                history.append({k: v / n for k, v in sums.items()})
-                sums, n, last = {}, 0, now
-                yield snap()
-            if done:
-                return
+    yield snap(0, 0.0, [])
+    cfg = LoopConfig(max_steps=10**12, max_minutes=seconds / 60, schedule="constant", log_interval=1,
+                     keep_best=False)
+    history: list[dict[str, float]] = []
+    last = 0.0
+    for ev in train(trainer.step, trainer.optimizers(), cfg, stop=stop):
+        if ev.get("done") or ev["elapsed_s"] - last >= every:
+            last = ev["elapsed_s"]
+            if ev["losses"]:
+                history.append(ev["losses"])
+            yield snap(ev["step"], ev["elapsed_s"], history)

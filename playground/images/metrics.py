@@ -11,14 +11,12 @@ in nats per image (a lower bound on log p(x) under its 17-level pixel model).
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 import torch
 
 from playground.images import classifier, data
 from playground.images.sampling import latent
-from playground.images.vae import VAE
 
 CONFIDENCE = 0.9
 EVAL_SEED = 1_000_000  # seeds used for the 1,000 evaluation samples (not the app's small seeds)
@@ -46,14 +44,16 @@ def frechet_distance(a: torch.Tensor, b: torch.Tensor) -> float:
     """Frechet distance between Gaussians fitted to two feature sets (as FID, other features).
 
     tr sqrt(S1 S2) is computed as the trace of sqrt(S1^1/2 S2 S1^1/2), a symmetric PSD matrix,
-    so dead ReLU units (singular covariances) need no fudge."""
+    so dead ReLU units (singular covariances) need no fudge. Rounding in the eigenvalues can make
+    the formula dip a hair below 0 for (nearly) equal sets; a distance is never negative, so the
+    result is clamped at 0."""
     a, b = a.double().numpy(), b.double().numpy()
     mu1, mu2 = a.mean(0), b.mean(0)
     s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
     w, v = np.linalg.eigh(s1)
     sq1 = (v * np.sqrt(w.clip(0))) @ v.T
     tr_covmean = np.sqrt(np.linalg.eigvalsh(sq1 @ s2 @ sq1).clip(0)).sum()
-    return float(((mu1 - mu2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * tr_covmean)
+    return max(0.0, float(((mu1 - mu2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * tr_covmean))
 
 
 @torch.inference_mode()
@@ -80,7 +80,7 @@ def image_stats(x: torch.Tensor, asked: torch.Tensor | None = None,
 
 
 @torch.inference_mode()
-def test_elbo(vae: VAE, draws: int = 10, seed: int = 0) -> dict:
+def test_elbo(vae: torch.nn.Module, draws: int = 10, seed: int = 0) -> dict:
     """Mean test ELBO, reconstruction and KL in nats per image (averaged over ``draws`` noise draws)."""
     te = data.load("test")
     y = te.y if vae.n_classes else None
@@ -92,10 +92,10 @@ def test_elbo(vae: VAE, draws: int = 10, seed: int = 0) -> dict:
 
 
 def evaluate(model: torch.nn.Module, n: int = 1000) -> dict:
-    """The quality row of one generator (GAN or VAE)."""
+    """The quality row of one generator (GAN or VAE; a model with a likelihood adds its test ELBO)."""
     x, y = samples(model, n)
     row = image_stats(x, y)
-    if isinstance(model, VAE):
+    if hasattr(model, "elbo"):
         row.update(test_elbo(model))
     return row
 
@@ -119,20 +119,23 @@ def format_rows(rows: dict[str, dict]) -> str:
 
 
 def quality_rows(names: list[str] | None = None) -> dict[str, dict]:
-    """Real rows plus one row per bundled model that is present."""
-    from playground.images import generate
+    """Real rows plus one row per model: ``names`` (model names or folders), default every image
+    model of ``catalog.models()`` under its tab label."""
+    from playground.images import catalog
+
     rows = real_rows()
-    for name in names or list(generate.BUNDLED):
+    targets = {n: n for n in names} if names else {k: i.name for k, i in catalog.labelled(catalog.models()).items()}
+    for label, name in targets.items():
         try:
-            rows[name] = evaluate(generate.load(name).model)
+            rows[label] = evaluate(catalog.load(name).module)
         except ValueError as e:
-            print(f"skipping {name}: {e}")
+            print(f"skipping {label}: {e}")
     return rows
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description="Quality of the image generators, judged by the digits classifier.")
-    p.add_argument("models", nargs="*", help="UI names or model folders (default: all bundled)")
+    p.add_argument("models", nargs="*", help="model names or folders (default: every image model in assets/models)")
     args = p.parse_args(argv)
     rows = quality_rows(args.models or None)
     print(format_rows(rows))

@@ -8,13 +8,11 @@ VAE (the label goes into both encoder and decoder).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from playground.images import checkpoint
 from playground.images.data import LEVELS, to_levels
 
 
@@ -97,10 +95,3 @@ class VAE(nn.Module):
         rec = -F.cross_entropy(self.logits(z, y), to_levels(x).squeeze(1), reduction="none").sum((1, 2))
         kl = 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar).sum(1)
         return rec, kl
-
-    def save_pretrained(self, out: str | Path) -> Path:
-        return checkpoint.save_pretrained(self, out)
-
-    @classmethod
-    def from_pretrained(cls, path: str | Path) -> "VAE":
-        return checkpoint.from_pretrained(cls, VAEConfig, path)

@@ -1,7 +1,15 @@
-"""The model card (README.md) written next to a music checkpoint, and the published rows it quotes."""
+"""The prose of a music checkpoint's model card (``playground.card``), and the published rows it quotes.
+
+    metrics = {**nll_metrics("test", evaluate(model, test)), ...}
+    write_card(out, Card(..., metrics=metrics, config={"format": "voices", "grid": "16th", ...}),
+               body=card_body(card))
+"""
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import asdict
+from typing import Any
+
+from playground.card import Card
 
 # Published test NLLs on the JSB chorales (Boulanger-Lewandowski 2012 split). The last field
 # says how far each figure was checked: none could be read in the paper's own table from this
@@ -26,9 +34,15 @@ def literature_table() -> str:
     return "| published model (quarter-note piano roll) | nats per frame | checked? |\n|---|---|---|\n" + rows
 
 
-def _voices_body(m: dict) -> str:
-    t, h, b = m["test"], m["test_harmonise"], m["baselines_test"]
-    return f"""A {m['params']:,}-parameter LSTM over four-voice steps ({m['grid']} grid: soprano, alto, tenor,
+def nll_metrics(prefix: str, r: dict[str, float]) -> dict[str, Any]:
+    """``evaluate()``'s result as card metrics: ``{prefix}_nats_per_note``, ``_per_frame``, counts."""
+    return {f"{prefix}_nats_per_note": r["nll_per_note"], f"{prefix}_nats_per_frame": r["nll_per_frame"],
+            f"{prefix}_notes": int(r["notes"]), f"{prefix}_frames": int(r["frames"])}
+
+
+def _voices_body(c: dict) -> str:
+    m, grid = c["metrics"], c["config"]["grid"]
+    return f"""A {c['parameters']:,}-parameter LSTM over four-voice steps ({grid} grid: soprano, alto, tenor,
 bass; each voice a pitch or a rest). Inside a step the voices are predicted in the order
 S, A, T, B, so the exact likelihood of a chorale is one forward pass. A bidirectional
 reader of the whole soprano line is given in half of the training windows, so the same
@@ -41,14 +55,14 @@ original keys). Training windows are transposed by a random -6..+6 semitones.
 `openings.json` holds the first 4 bars of each test chorale (the tab's seed menu).
 
 ## Test NLL (exact, nats, no transposition at test time, float16 weights as shipped)
-| model | nats per note (voice-step) | nats per {m['grid']} step (4 voices) |
+| model | nats per note (voice-step) | nats per {grid} step (4 voices) |
 |---|---|---|
-| this model | **{_f(t['nll_per_note'])}** | **{_f(t['nll_per_frame'])}** |
-| bigram per voice, add-0.1 (trivial baseline) | {_f(b['bigram'])} | {_f(4 * b['bigram'])} |
-| unigram per voice, add-0.1 (trivial baseline) | {_f(b['unigram'])} | {_f(4 * b['unigram'])} |
-| this model harmonising (A, T, B given the whole soprano) | {_f(h['nll_per_note'])} (per A/T/B note) | - |
+| this model | **{_f(m['test_nats_per_note'])}** | **{_f(m['test_nats_per_frame'])}** |
+| bigram per voice, add-0.1 (trivial baseline) | {_f(m['bigram_test_nats_per_note'])} | {_f(4 * m['bigram_test_nats_per_note'])} |
+| unigram per voice, add-0.1 (trivial baseline) | {_f(m['unigram_test_nats_per_note'])} | {_f(4 * m['unigram_test_nats_per_note'])} |
+| this model harmonising (A, T, B given the whole soprano) | {_f(m['harmonise_test_nats_per_note'])} (per A/T/B note) | - |
 
-Validation: {_f(m['valid']['nll_per_note'])} nats per note. {int(t['notes'])} test notes, {t['frames']} steps.
+Validation: {_f(m['valid_nats_per_note'])} nats per note. {m['test_notes']} test notes, {m['test_frames']} steps.
 
 ## Comparing with published figures
 Nats per note on the 16th-note four-voice data is the unit of {COCONET_NOTE_16TH.split(':')[0]}.
@@ -65,9 +79,9 @@ makes that comparison; the figures below are not comparable with this card's num
 """
 
 
-def _roll_body(m: dict) -> str:
-    t, b, r = m["test"], m["baselines_test"], m["roll_baselines_test"]
-    return f"""A {m['params']:,}-parameter LSTM over the quarter-note piano roll. Each frame (the set of up
+def _roll_body(c: dict) -> str:
+    m = c["metrics"]
+    return f"""A {c['parameters']:,}-parameter LSTM over the quarter-note piano roll. Each frame (the set of up
 to four sounding pitches) is written top note first in four slots, each slot strictly below
 the one above or empty, so the model is an exact distribution over sets of pitches: its NLL
 per frame is in the units of Boulanger-Lewandowski et al. (2012) (88 binary keys per frame,
@@ -83,12 +97,12 @@ transposed by a random -6..+6 semitones.
 ## Test NLL (exact, nats per frame, no transposition at test time, float16 weights)
 | model | nats per frame |
 |---|---|
-| this model | **{_f(t['nll_per_frame'])}** |
-| per-key two-state Markov chain (trivial baseline) | {_f(r['markov'])} |
-| independent Bernoulli per key (trivial baseline) | {_f(r['bernoulli'])} |
-| per-slot bigram, add-0.1 (unconstrained: wastes mass on impossible frames) | {_f(4 * b['bigram'])} |
+| this model | **{_f(m['test_nats_per_frame'])}** |
+| per-key two-state Markov chain (trivial baseline) | {_f(m['markov_test_nats_per_frame'])} |
+| independent Bernoulli per key (trivial baseline) | {_f(m['bernoulli_test_nats_per_frame'])} |
+| per-slot bigram, add-0.1 (unconstrained: wastes mass on impossible frames) | {_f(4 * m['bigram_test_nats_per_note'])} |
 
-Validation: {_f(m['valid']['nll_per_frame'])} nats per frame. {t['frames']} test frames.
+Validation: {_f(m['valid_nats_per_frame'])} nats per frame. {m['test_frames']} test frames.
 
 ## Published figures, same file, split and unit
 {literature_table()}
@@ -99,19 +113,9 @@ commonly cited (see the "checked?" column).
 """
 
 
-def write_card(out: str | Path, m: dict, command: str) -> Path:
-    """README.md for the checkpoint in ``out`` from the metrics dict of the training run."""
-    body = _roll_body(m) if m.get("format") == "roll" else _voices_body(m)
-    text = f"""# {Path(out).name}: Bach chorale model
-
-{body}
-## Command
-```
-{command}
-```
-Trained {m['train_minutes']} min ({m['steps']} updates) on {m['machine']}; the weights with
-the best validation NLL are kept. Weights: {m['weights_bytes'] / 1e6:.1f} MB (float16).
-"""
-    p = Path(out) / "README.md"
-    p.write_text(text)
-    return p
+def card_body(card: Card | dict) -> str:
+    """The card's prose for ``playground.card.write_card``: model, data, test NLL tables, literature."""
+    c = asdict(card) if isinstance(card, Card) else card
+    body = _roll_body(c) if c["config"].get("format") == "roll" else _voices_body(c)
+    return body + (f"\nThe weights with the best validation NLL are kept. Weights: "
+                   f"{c['metrics']['weights_bytes'] / 1e6:.1f} MB (float16).\n")

@@ -3,7 +3,7 @@
     model = ChoraleLSTM(MusicConfig())          # or ChoraleLSTM.from_pretrained("assets/models/music-bach")
     logits = model(tokens, positions)            # (B, T, 4, V): voice v at step t given all steps
                                                  # before t and voices < v at step t
-    model.save_pretrained(out_dir)               # config.json + model.safetensors (float16)
+    model.save_pretrained(out_dir)               # config.json + model.safetensors (float16), playground.checkpoint
 
 The joint distribution factorises over time, then over voices inside a step (S, A, T, B),
 so the exact log-likelihood of a chorale is one forward pass. An optional condition, the
@@ -17,16 +17,23 @@ Boulanger-Lewandowski et al. (2012).
 """
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file, save_file
 from torch import nn
 from torch.nn import functional as F
 
-WEIGHTS = "model.safetensors"
+from playground import checkpoint
+
+MODEL_TYPE = "chorale-lstm"  # config.json's "model_type"
+ABOUT = ("A small recurrent network (an LSTM) learned four-part harmony from 229 of Bach's chorales. "
+         "Give it a start, a few notes you type, the opening of a chorale it never saw, or a MIDI file, "
+         "and it writes what comes next one 16th note at a time, each voice choosing among the notes "
+         "it thinks Bach would likely write. *Continue* adds bars; *harmonise* keeps your melody exactly "
+         "and adds alto, tenor and bass below it. Temperature sets how adventurous the choices are.")
+ABOUT_ROLL = ("An LSTM over the quarter-note piano roll of Bach's chorales, kept to measure the frame-level "
+              "likelihood of the published papers; it does not compose in this app.")
 
 
 @dataclass
@@ -53,9 +60,10 @@ class MusicConfig:
         """Rest + every pitch in [pitch_min, pitch_max]."""
         return self.pitch_max - self.pitch_min + 2
 
-    @classmethod
-    def from_dict(cls, d: dict) -> "MusicConfig":
-        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
+    @property
+    def generates(self) -> bool:
+        """Whether the app can compose with it: four voices on the 16th-note grid (not a piano roll)."""
+        return not self.ordered and self.steps_per_beat == 4
 
 
 class ChoraleLSTM(nn.Module):
@@ -139,24 +147,15 @@ class ChoraleLSTM(nn.Module):
         cur, prev_emb = self.embed(tokens), self.embed(prev)
         return torch.stack([self.head(v, h, cur, tokens[..., v - 1] if v else None, prev_emb) for v in range(nv)], dim=2)
 
-    # ---- loading / saving -------------------------------------------------------------
-    def save_pretrained(self, out_dir: str | Path, dtype: torch.dtype = torch.float16) -> None:
+    # ---- loading / saving: the one checkpoint format (playground.checkpoint) ----------------
+    def save_pretrained(self, out_dir: str | Path, dtype: torch.dtype = torch.float16) -> Path:
         """Write config.json and model.safetensors (float16 by default: half the size) into ``out_dir``."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "config.json").write_text(json.dumps({"model_type": "chorale-lstm", **asdict(self.cfg)}, indent=2))
-        save_file({k: v.detach().to(dtype).contiguous() for k, v in self.state_dict().items()}, str(out / WEIGHTS))
+        return checkpoint.save_pretrained(self, out_dir, MODEL_TYPE, self.cfg, dtype)
 
     @classmethod
-    def from_pretrained(cls, path: str | Path) -> "ChoraleLSTM":
-        """Load a model saved by ``save_pretrained`` (in eval mode)."""
-        p = Path(path)
-        if not (p / "config.json").is_file() or not (p / WEIGHTS).is_file():
-            raise ValueError(f"No music model at {p} (expected config.json and {WEIGHTS}).")
-        cfg = MusicConfig.from_dict(json.loads((p / "config.json").read_text()))
-        model = cls(cfg)
-        model.load_state_dict({k: v.float() for k, v in load_file(str(p / WEIGHTS)).items()})
-        return model.eval()
+    def from_pretrained(cls, path: str | Path, hint: str = "") -> "ChoraleLSTM":
+        """Load a model saved by ``save_pretrained`` (eval mode; ValueError if missing or corrupt)."""
+        return checkpoint.from_pretrained(cls, MusicConfig, path, hint)
 
 
 def nll(logits: torch.Tensor, tokens: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

@@ -106,6 +106,18 @@ class Score:
             t += n
         return cls(pitches, onsets)
 
+    @classmethod
+    def from_events(cls, voices: list[list[list[int]]], steps: int = 0) -> "Score":
+        """The score of ``events()`` output (at least ``steps`` long): a stored output, rendered again."""
+        T = max([steps] + [s + n for notes in voices for _, s, n in notes])
+        pitches = np.full((T, len(VOICES)), REST, dtype=np.int64)
+        onsets = np.zeros((T, len(VOICES)), dtype=bool)
+        for v, notes in enumerate(voices):
+            for pitch, start, n in notes:
+                pitches[start:start + n, v] = pitch
+                onsets[start, v] = True
+        return cls(pitches, onsets)
+
     def concat(self, other: "Score") -> "Score":
         """This score followed by ``other``."""
         return Score(np.concatenate([self.pitches, other.pitches]), np.concatenate([self.onsets, other.onsets]))

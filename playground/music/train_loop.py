@@ -1,13 +1,16 @@
 """Training and exact evaluation of the chorale model (no I/O beyond the model itself).
 
+    for ev in iter_train(train, valid, MusicConfig(), MusicTrainConfig(max_minutes=5)): ...
+    evaluate(model, test)["nll_per_note"]
+
+Training runs on the one loop of ``playground.train.loop`` (schedule, budget, best state).
+
 Test NLL is exact: one teacher-forced pass per chorale, no transposition, every voice of
 every 16th-note step scored (rests included), in nats.
 """
 from __future__ import annotations
 
-import copy
-import math
-import time
+import threading
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -17,6 +20,10 @@ import torch
 from playground.music.data import transpose
 from playground.music.model import ChoraleLSTM, MusicConfig, nll
 from playground.music.notes import to_tokens
+from playground.train.loop import LoopConfig
+from playground.train.loop import train as train_loop
+
+WARMUP_STEPS = 100
 
 
 @dataclass
@@ -29,12 +36,18 @@ class MusicTrainConfig:
     min_lr: float = 1e-4
     weight_decay: float = 0.01
     max_iters: int = 100_000
-    max_minutes: float = 9.0  # whichever limit comes first ends the cosine schedule
+    max_minutes: float = 9.0  # whichever limit comes first ends the cosine schedule (after 100 warm-up steps)
     eval_interval: int = 200
     transpose: int = 6  # random shift in [-transpose, +transpose] semitones
     cond_prob: float = 0.5  # rows that see the whole soprano line (the harmoniser)
     threads: int = 2
     seed: int = 1234
+
+    def loop(self) -> LoopConfig:
+        """The shared loop's settings: cosine from ``lr`` to ``min_lr`` after a 100-step warm-up."""
+        return LoopConfig(max_steps=self.max_iters, max_minutes=self.max_minutes, warmup_steps=WARMUP_STEPS,
+                          schedule="cosine", min_lr_ratio=self.min_lr / self.lr, eval_interval=self.eval_interval,
+                          log_interval=10, smoothing=0.95, keep_best=True)
 
 
 def _window(c: np.ndarray, crop: int, rng: np.random.Generator) -> tuple[np.ndarray, int]:
@@ -107,39 +120,21 @@ def evaluate(model: ChoraleLSTM, chorales: list[np.ndarray], harmonise: bool = F
     return {"nll_per_note": total / notes, "nll_per_frame": total / frames, "notes": notes, "frames": frames}
 
 
-def _lr(progress: float, step: int, tcfg: MusicTrainConfig) -> float:
-    warm = 100
-    if step < warm:
-        return tcfg.lr * (step + 1) / warm
-    return tcfg.min_lr + 0.5 * (tcfg.lr - tcfg.min_lr) * (1 + math.cos(math.pi * min(1.0, progress)))
+def iter_train(train: list[np.ndarray], valid: list[np.ndarray], cfg: MusicConfig, tcfg: MusicTrainConfig,
+               stop: threading.Event | None = None, bar: str | None = None) -> Iterator[dict]:
+    """Train a fresh model with ``playground.train.loop``; yields its progress events.
 
-
-def iter_train(train: list[np.ndarray], valid: list[np.ndarray], cfg: MusicConfig,
-               tcfg: MusicTrainConfig) -> Iterator[dict]:
-    """Train a fresh model; yields progress dicts, the last with ``done=True`` and the best ``model``."""
+    Losses are ``train_loss`` (nats per note, smoothed), evaluations ``val_nll`` (nats per note
+    on ``valid``). The last event has ``done=True``, the best ``model`` (restored) and ``history``.
+    """
     if tcfg.threads:
         torch.set_num_threads(tcfg.threads)
     torch.manual_seed(tcfg.seed)
     rng = np.random.default_rng(tcfg.seed)
     model = ChoraleLSTM(cfg)
     opt = torch.optim.AdamW(model.parameters(), lr=tcfg.lr, weight_decay=tcfg.weight_decay)
-    t0, step, smooth = time.time(), 0, None
-    best, best_state, history = float("inf"), None, []
-    while True:
-        elapsed = time.time() - t0
-        progress = max(step / tcfg.max_iters, elapsed / (tcfg.max_minutes * 60))
-        last = progress >= 1.0
-        if (step and step % tcfg.eval_interval == 0) or last:
-            val = evaluate(model, valid)["nll_per_note"] if valid else float("nan")
-            if val < best or best_state is None:
-                best, best_state = val, copy.deepcopy(model.state_dict())
-            history.append({"step": step, "elapsed_s": round(elapsed, 1), "train_loss": smooth, "val_nll": val})
-            yield {"step": step, "progress": min(1.0, progress), "train_loss": smooth, "val_nll": val,
-                   "elapsed_s": elapsed}
-        if last:
-            break
-        for g in opt.param_groups:
-            g["lr"] = _lr(progress, step, tcfg)
+
+    def step() -> dict[str, float]:
         model.train()
         s, n = batch_loss(model, make_batch(train, cfg, tcfg, rng))
         loss = s / n
@@ -147,11 +142,13 @@ def iter_train(train: list[np.ndarray], valid: list[np.ndarray], cfg: MusicConfi
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        smooth = loss.item() if smooth is None else 0.95 * smooth + 0.05 * loss.item()
-        step += 1
-        if step % 10 == 0:
-            yield {"step": step, "progress": progress, "train_loss": smooth, "elapsed_s": time.time() - t0}
-    model.load_state_dict(best_state)
-    model.eval()
-    yield {"done": True, "model": model, "best_val_nll": best, "history": history, "steps": step,
-           "elapsed_s": time.time() - t0}
+        return {"train_loss": loss.item()}
+
+    def val() -> dict[str, float]:
+        return {"val_nll": evaluate(model, valid)["nll_per_note"] if valid else float("nan")}
+
+    for ev in train_loop(step, [opt], tcfg.loop(), evaluate=val, model=model, best_key="val_nll", stop=stop, bar=bar):
+        if ev.get("done"):
+            model.eval()
+            ev["model"] = model
+        yield ev

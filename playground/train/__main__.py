@@ -1,4 +1,4 @@
-"""One entry point for all training: ``python -m playground.train {text,gan,vae,music} ...``.
+"""One entry point for all training: ``python -m playground.train <family> ...`` (``--help`` lists them).
 
 Each model family lives in its own module here with ``add_arguments(parser)`` and
 ``main(args)``; this file only dispatches.

@@ -11,11 +11,12 @@ store, keeps the texts rated ``--min-rating`` or higher, and fine-tunes through 
 """
 from __future__ import annotations
 
-from pathlib import Path
+import itertools
 
-from playground import config
+from playground import config, text
 from playground.feedback import FeedbackStore
-from playground.preference import feedback_train_config, fine_tune_from_feedback, lineage_rows
+from playground.text.learn import feedback_train_config, lineage_rows, new_version_dir
+from playground.text.metrics import SLIDING
 
 
 def add_arguments(p) -> None:
@@ -35,15 +36,22 @@ def main(args) -> None:
     """CLI entry, called by ``python -m playground.train feedback``."""
     if args.data_dir:
         config.set_data_dir(args.data_dir)
-    model = args.model or Path(args.init).name
-    store = FeedbackStore(args.store)
-    rows = lineage_rows(store.rated("text"), model)
+    tm = text.load(args.init)
+    model = args.model or tm.name
+    rows = lineage_rows(FeedbackStore(args.store).rated("text"), model)
     cfg = feedback_train_config(args.max_iters, args.max_minutes)
     cfg.threads = args.threads
     print(f"{len(rows)} rated text outputs of {model}; "
           f"{sum(r['rating'] >= args.min_rating for r in rows)} rated {args.min_rating}+")
-    for ev in fine_tune_from_feedback(args.init, model, store, cfg, args.min_rating, args.out):
-        if "val_loss" in ev or ev.get("done"):
-            print(f"step {ev['step']:5d}  train {ev['train_loss'] or 0:.3f}  val {ev.get('val_loss', float('nan')):.4f}")
+    events = text.learn_from_feedback(tm, rows, min_rating=args.min_rating, cfg=cfg,
+                                      out_dir=args.out or new_version_dir(model))
+    try:
+        first = next(events)
+    except ValueError as e:  # too few liked texts: a sentence, not a traceback
+        raise SystemExit(f"error: {e}") from None
+    for ev in itertools.chain([first], events):
+        if "eval" in ev:
+            print(f"step {ev['step']:5d}  train {ev['losses'].get('train_loss', 0):.3f}  "
+                  f"val {ev['eval'].get('val_loss', float('nan')):.4f}")
         if ev.get("done"):
-            print(f"saved {ev['out_dir']}: val {ev['card']['val_loss_nats_per_char']} nats/char")
+            print(f"saved {ev['out_dir']}: val {ev['card']['metrics'][SLIDING]} nats/char")

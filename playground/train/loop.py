@@ -109,6 +109,7 @@ def train(step: Callable[[], dict[str, float]], optimizers: list[torch.optim.Opt
                        "lr_factor": factor, "losses": dict(smooth)}
     finally:
         if pbar is not None:
+            pbar.n = 1000 if n and progress >= 1.0 else pbar.n
             pbar.close()
     if model is not None and best_state is not None:
         model.load_state_dict(best_state)

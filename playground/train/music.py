@@ -7,34 +7,34 @@
 ``--format voices`` (default) reads Jsb16thSeparated.json (S, A, T, B on a 16th-note grid);
 ``--format roll`` reads jsb-chorales-quarter.json, the piano roll of Boulanger-Lewandowski et
 al. (2012). Both use that paper's train/valid/test split, train on random transpositions of
-the training split and keep the weights with the best validation NLL. The run writes the
-checkpoint (float16 safetensors + config.json), metrics.json (exact test NLL of the saved
-weights plus trivial baselines in the same units), a model card, and for ``voices`` the
-test-split chorale openings the tab offers as seeds.
+the training split and keep the weights with the best validation NLL. Training runs on the one
+loop of ``playground.train.loop`` (cosine schedule after 100 warm-up steps, tqdm bar). The run
+writes the checkpoint (float16 safetensors + config.json, ``playground.checkpoint``), the model
+card (``card.json`` + README.md, ``playground.card``: exact test NLL of the saved weights plus
+trivial baselines in the same units), and for ``voices`` the test-split chorale openings the
+tab offers as seeds.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import platform
 import shlex
 import sys
 from dataclasses import asdict
 from pathlib import Path
 
-import torch
-from tqdm import tqdm
-
+from playground.card import Card, write_card
 from playground.music.baselines import baseline_nll, roll_baseline_nll
-from playground.music.card import write_card
-from playground.music.data import load_split, pitch_span
-from playground.music.model import ChoraleLSTM, MusicConfig
+from playground.music.card import card_body, nll_metrics
+from playground.music.data import FILES, load_split, pitch_span
+from playground.music.model import MODEL_TYPE, ChoraleLSTM, MusicConfig
 from playground.music.train_loop import MusicTrainConfig, evaluate, iter_train
 
 OPENING_BARS = 4
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    """Command-line flags."""
     p.add_argument("--data", required=True, help="the jsb-chorales folder (Jsb16thSeparated.json, jsb-chorales-quarter.json)")
     p.add_argument("--out", required=True, help="checkpoint folder to write")
     p.add_argument("--format", choices=("voices", "roll"), default="voices",
@@ -72,51 +72,51 @@ def make_config(args: argparse.Namespace, train: list, others: list) -> MusicCon
     return MusicConfig(**kw, steps_per_beat=spb, steps_per_bar=4 * spb, voice_ranges=ranges)
 
 
-def main(args: argparse.Namespace) -> None:
-    roll = args.format == "roll"
-    stride = 1 if roll else args.stride
-    train, valid, test = (load_split(args.data, s, stride, fmt=args.format) for s in ("train", "valid", "test"))
-    cfg = make_config(args, train, valid + test)
-    tcfg = MusicTrainConfig(max_minutes=args.max_minutes, max_iters=args.max_iters, batch_size=args.batch_size,
+def train_config(args: argparse.Namespace) -> MusicTrainConfig:
+    """The training settings from the flags (the roll model never sees the melody condition)."""
+    return MusicTrainConfig(max_minutes=args.max_minutes, max_iters=args.max_iters, batch_size=args.batch_size,
                             crop=args.crop, lr=args.lr, eval_interval=args.eval_interval, transpose=args.transpose,
-                            threads=args.threads, seed=args.seed, cond_prob=0.0 if roll else MusicTrainConfig.cond_prob)
-    bar = tqdm(total=1000, desc=f"music ({args.format})", unit="‰")
-    result = None
-    for ev in iter_train(train, valid, cfg, tcfg):
-        if ev.get("done"):
-            result = ev
-            break
-        bar.n = int(1000 * ev["progress"])
-        bar.set_postfix(step=ev["step"], loss=f"{ev['train_loss'] or 0:.3f}",
-                        **({"val": f"{ev['val_nll']:.3f}"} if "val_nll" in ev else {}))
-        bar.refresh()
-    bar.close()
-    out = Path(args.out)
-    result["model"].save_pretrained(out)
-    model = ChoraleLSTM.from_pretrained(out)  # score the float16 weights that ship, not the float32 ones
-    metrics = {
-        "format": args.format,
-        "grid": "quarter" if roll else {1: "16th", 2: "8th", 4: "quarter"}.get(stride, f"stride {stride}"),
-        "test": evaluate(model, test),
-        "valid": evaluate(model, valid),
-        "baselines_test": baseline_nll(train, test, cfg.pitch_min, cfg.vocab),
-        "train_minutes": round(result["elapsed_s"] / 60, 2),
-        "steps": result["steps"],
-        "params": sum(p.numel() for p in model.parameters()),
-        "weights_bytes": (out / "model.safetensors").stat().st_size,
-        "history": result["history"],
-        "train_config": asdict(tcfg),
-        "machine": f"{platform.processor() or platform.machine()}, torch {torch.__version__}, {tcfg.threads} threads",
-    }
-    if roll:
-        metrics["roll_baselines_test"] = roll_baseline_nll(train, test)
+                            threads=args.threads, seed=args.seed,
+                            cond_prob=0.0 if args.format == "roll" else MusicTrainConfig.cond_prob)
+
+
+def score(out: Path, fmt: str, splits: dict[str, list]) -> dict:
+    """Card metrics of the float16 weights saved in ``out`` (not the float32 ones trained)."""
+    model = ChoraleLSTM.from_pretrained(out)
+    train, test, cfg = splits["train"], splits["test"], model.cfg
+    base = baseline_nll(train, test, cfg.pitch_min, cfg.vocab)
+    m = {**nll_metrics("test", evaluate(model, test)), **nll_metrics("valid", evaluate(model, splits["valid"]))}
+    if fmt == "roll":
+        roll = roll_baseline_nll(train, test)
+        m.update(markov_test_nats_per_frame=roll["markov"], bernoulli_test_nats_per_frame=roll["bernoulli"])
     else:
-        metrics["test_harmonise"] = evaluate(model, test, harmonise=True)
-        openings = [c[: OPENING_BARS * cfg.steps_per_bar].tolist() for c in test]
+        m.update(nll_metrics("harmonise_test", evaluate(model, test, harmonise=True)))
+    m.update(unigram_test_nats_per_note=base["unigram"], bigram_test_nats_per_note=base["bigram"],
+             weights_bytes=(out / "model.safetensors").stat().st_size)
+    return m
+
+
+def main(args: argparse.Namespace) -> None:
+    """CLI entry, called by ``python -m playground.train music``."""
+    fmt, stride = args.format, 1 if args.format == "roll" else args.stride
+    splits = {s: load_split(args.data, s, stride, fmt=fmt) for s in ("train", "valid", "test")}
+    cfg = make_config(args, splits["train"], splits["valid"] + splits["test"])
+    tcfg = train_config(args)
+    done = {}
+    for ev in iter_train(splits["train"], splits["valid"], cfg, tcfg, bar=f"music ({fmt})"):
+        done = ev
+    out = Path(args.out)
+    done["model"].save_pretrained(out)
+    grid = "quarter" if fmt == "roll" else {1: "16th", 2: "8th", 4: "quarter"}.get(stride, f"stride {stride}")
+    card = Card(model=out.name, model_type=MODEL_TYPE,
+                command="python -m playground.train " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
+                data=f"{args.data} ({FILES[fmt]}, train split; valid picks the best weights; test scored)",
+                parameters=sum(p.numel() for p in done["model"].parameters()), train_seconds=round(done["elapsed_s"], 1),
+                steps=done["step"], metrics=score(out, fmt, splits), config={"format": fmt, "grid": grid, **asdict(tcfg)},
+                history=done["history"])
+    write_card(out, card, body=card_body(card))
+    if fmt == "voices":
+        openings = [c[: OPENING_BARS * cfg.steps_per_bar].tolist() for c in splits["test"]]
         (out / "openings.json").write_text(json.dumps(openings, separators=(",", ":")))
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
-    command = "python -m playground.train " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    write_card(out, metrics, command)
-    t = metrics["test"]
-    print(f"test NLL: {t['nll_per_note']:.4f} nats/note, {t['nll_per_frame']:.4f} nats/frame; "
-          f"baselines {metrics['baselines_test']} {metrics.get('roll_baselines_test', '')}; saved to {out}")
+    m = card.metrics
+    print(f"test NLL: {m['test_nats_per_note']:.4f} nats/note, {m['test_nats_per_frame']:.4f} nats/frame; saved to {out}")

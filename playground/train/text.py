@@ -1,4 +1,4 @@
-"""Train (or fine-tune) the character-level GPT-2 text model.
+"""Train (or fine-tune) the character-level GPT-2 text model on ``playground.train.loop``.
 
     python -m playground.train text --data ../shared/data/tinyshakespeare/input.txt \
         --out assets/models/text-shakespeare --max-minutes 29
@@ -6,27 +6,26 @@
         --data my_text.txt --out data/models/my-model --max-iters 200
 
 The first 90 % of the file trains, the last 10 % validates (the standard split of tiny
-Shakespeare). Validation loss is the total negative log-likelihood of the whole validation
-split divided by its number of characters (nats per character), each character seen with at
-least half a context window before it.
+Shakespeare). The model card reports the validation loss by two protocols
+(``playground.text.metrics``): sliding windows (every character with at least half a context
+before it) and nanoGPT's non-overlapping windows.
 """
 from __future__ import annotations
 
-import copy
-import json
-import math
-import platform
 import shlex
 import sys
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, GPT2Config, GPT2LMHeadModel
 
+from playground.card import Card, write_card
 from playground.charset import build_char_tokenizer
+from playground.text import metrics
+from playground.text.metrics import encode_text, nll_per_char, split_ids
+from playground.train.loop import LoopConfig, train
 
 
 @dataclass
@@ -61,74 +60,35 @@ class TextTrainConfig:
     seed: int = 1337
 
 
-def split_ids(ids: torch.Tensor, val_fraction: float = 0.1) -> tuple[torch.Tensor, torch.Tensor]:
-    """The first ``1 - val_fraction`` of the stream trains, the rest validates."""
-    n = int(len(ids) * (1 - val_fraction))
-    return ids[:n], ids[n:]
+def loop_config(cfg: TextTrainConfig) -> LoopConfig:
+    """The shared loop's budget and schedule for ``cfg`` (same steps, warmup and lr curve)."""
+    return LoopConfig(max_steps=cfg.max_iters, max_minutes=cfg.max_minutes, warmup_steps=cfg.warmup_iters,
+                      schedule=cfg.schedule, min_lr_ratio=cfg.min_lr / cfg.lr, decay_from=1 - cfg.warmdown,
+                      eval_interval=cfg.eval_interval, log_interval=10, smoothing=0.9, keep_best=True)
 
 
-def encode_text(tokenizer, text: str) -> torch.Tensor:
-    """Token ids of ``text`` as a 1-D long tensor (characters outside the vocabulary are dropped)."""
-    return torch.tensor(tokenizer(text, add_special_tokens=False)["input_ids"], dtype=torch.long)
+@dataclass
+class TextData:
+    """The encoded training text, split, and where speeches start (for start-token rows)."""
+
+    train_ids: torch.Tensor
+    val_ids: torch.Tensor
+    bos_starts: torch.Tensor  # positions in train_ids just after a blank line
+    bos_id: int
 
 
-@torch.inference_mode()
-def nll_per_char(model, ids: torch.Tensor, block_size: int, batch_size: int = 32,
-                 max_windows: int = 0) -> float:
-    """Mean negative log-likelihood (nats) of ``ids[1:]``, sliding windows with half overlap.
-
-    Every position is scored once, with at least ``block_size // 2`` tokens of context
-    (except the first window). ``max_windows`` > 0 scores only an evenly spaced subset.
-    """
-    model.eval()
-    device = next(model.parameters(), torch.empty(0)).device
-    n = len(ids)
-    block_size = min(block_size, n - 1)
-    stride = max(1, block_size // 2)
-    starts = list(range(0, max(1, n - block_size), stride))
-    if starts[-1] + block_size < n - 1:
-        starts.append(n - 1 - block_size)
-    if max_windows and len(starts) > max_windows:
-        step = len(starts) / max_windows
-        starts = [starts[int(i * step)] for i in range(max_windows)]
-    total, count, scored_to = 0.0, 0, 0
-    for i in range(0, len(starts), batch_size):
-        chunk = starts[i:i + batch_size]
-        x = torch.stack([ids[s:s + block_size] for s in chunk]).to(device)
-        y = torch.stack([ids[s + 1:s + 1 + block_size] for s in chunk]).to(device)
-        logp = torch.log_softmax(model(input_ids=x).logits.float(), dim=-1)
-        nll = -logp.gather(-1, y.unsqueeze(-1)).squeeze(-1)  # (B, T)
-        for row, s in enumerate(chunk):
-            # score targets ids[s+1+j] not yet scored: j >= scored_to - s - 1
-            first = 0 if max_windows else max(0, scored_to - s)
-            total += nll[row, first:].sum().item()
-            count += block_size - first
-            scored_to = s + block_size
-    return total / max(1, count)
-
-
-def _batch(ids: torch.Tensor, bos_starts: torch.Tensor, cfg: TextTrainConfig,
-           gen: torch.Generator, bos_id: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """A random batch of windows; some start at a speech boundary with the start token."""
-    T = cfg.block_size
-    starts = torch.randint(0, len(ids) - T - 1, (cfg.batch_size,), generator=gen)
-    use_bos = torch.rand(cfg.batch_size, generator=gen) < cfg.bos_fraction
-    if len(bos_starts) and use_bos.any():
-        pick = bos_starts[torch.randint(0, len(bos_starts), (int(use_bos.sum()),), generator=gen)]
-        starts[use_bos] = pick.clamp(max=len(ids) - T - 2)
-    x = torch.stack([ids[s:s + T] for s in starts.tolist()])
-    y = torch.stack([ids[s + 1:s + 1 + T] for s in starts.tolist()])
-    x[use_bos, 0] = bos_id  # position 0 holds the start token; targets are unchanged
-    return x, y
-
-
-def _lr(progress: float, step: int, cfg: TextTrainConfig) -> float:
-    if step < cfg.warmup_iters:
-        return cfg.lr * (step + 1) / cfg.warmup_iters
-    if cfg.schedule == "wsd":
-        left = (1.0 - min(1.0, progress)) / max(cfg.warmdown, 1e-9)
-        return cfg.min_lr + (cfg.lr - cfg.min_lr) * min(1.0, left)
-    return cfg.min_lr + 0.5 * (cfg.lr - cfg.min_lr) * (1 + math.cos(math.pi * min(1.0, progress)))
+def text_data(tokenizer, text: str) -> TextData:
+    """Encode ``text``, split it 90/10 and find the speech starts."""
+    ids = encode_text(tokenizer, text)
+    if len(ids) < 64:
+        raise ValueError("The training text is too short: it needs at least 64 characters the model knows.")
+    train_ids, val_ids = split_ids(ids)
+    newline = tokenizer.convert_tokens_to_ids("\n")
+    # a speech starts after a blank line: the window's first token (a newline) becomes <bos>
+    blank = (train_ids[:-1] == newline) & (train_ids[1:] == newline) if newline is not None else None
+    bos_starts = (blank.nonzero().squeeze(-1) + 1) if blank is not None else torch.empty(0, dtype=torch.long)
+    bos_id = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else 0
+    return TextData(train_ids, val_ids, bos_starts, bos_id)
 
 
 def new_model(vocab_size: int, cfg: TextTrainConfig, bos_id: int = 0) -> GPT2LMHeadModel:
@@ -140,6 +100,20 @@ def new_model(vocab_size: int, cfg: TextTrainConfig, bos_id: int = 0) -> GPT2LMH
         bos_token_id=bos_id, eos_token_id=bos_id, pad_token_id=bos_id,  # ids inside our vocabulary
     )
     return GPT2LMHeadModel(config)
+
+
+def _from_init(init: str | Path, cfg: TextTrainConfig):
+    """The model and tokenizer saved in ``init``, with ``cfg``'s dropout switched back on."""
+    tokenizer = AutoTokenizer.from_pretrained(init)
+    model = AutoModelForCausalLM.from_pretrained(init)
+    cfg.block_size = min(cfg.block_size, model.config.n_positions)
+    for key, p in (("resid_pdrop", cfg.dropout), ("embd_pdrop", cfg.dropout), ("attn_pdrop", cfg.attn_dropout)):
+        if hasattr(model.config, key):
+            setattr(model.config, key, p)
+    for name, module in model.named_modules():  # the loaded model was saved with dropout off
+        if isinstance(module, torch.nn.Dropout):
+            module.p = cfg.attn_dropout if "attn_dropout" in name else cfg.dropout
+    return model, tokenizer
 
 
 def _optimizers(model, cfg: TextTrainConfig) -> list[torch.optim.Optimizer]:
@@ -162,69 +136,26 @@ def _optimizers(model, cfg: TextTrainConfig) -> list[torch.optim.Optimizer]:
     return [adamw, opt]
 
 
-def iter_train(text: str, out_dir: str | Path, cfg: TextTrainConfig, init: str | Path | None = None,
-               source: str = "", command: str = "") -> Iterator[dict]:
-    """Train on ``text`` and save to ``out_dir``; yields progress dicts as it goes.
+def _batch(data: TextData, cfg: TextTrainConfig, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """A random batch of windows; some start at a speech boundary with the start token."""
+    ids, T = data.train_ids, cfg.block_size
+    starts = torch.randint(0, len(ids) - T - 1, (cfg.batch_size,), generator=gen)
+    use_bos = torch.rand(cfg.batch_size, generator=gen) < cfg.bos_fraction
+    if len(data.bos_starts) and use_bos.any():
+        pick = data.bos_starts[torch.randint(0, len(data.bos_starts), (int(use_bos.sum()),), generator=gen)]
+        starts[use_bos] = pick.clamp(max=len(ids) - T - 2)
+    x = torch.stack([ids[s:s + T] for s in starts.tolist()])
+    y = torch.stack([ids[s + 1:s + 1 + T] for s in starts.tolist()])
+    x[use_bos, 0] = data.bos_id  # position 0 holds the start token; targets are unchanged
+    return x, y
 
-    Each dict has ``step``, ``progress`` (0-1), ``train_loss``, ``elapsed_s`` and, at eval
-    steps, ``val_loss``. The last one also has ``done=True`` and the model card ``card``.
-    """
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
-    torch.manual_seed(cfg.seed)
-    if init:
-        tokenizer = AutoTokenizer.from_pretrained(init)
-        model = AutoModelForCausalLM.from_pretrained(init)
-        cfg.block_size = min(cfg.block_size, model.config.n_positions)
-        for key, p in (("resid_pdrop", cfg.dropout), ("embd_pdrop", cfg.dropout), ("attn_pdrop", cfg.attn_dropout)):
-            if hasattr(model.config, key):
-                setattr(model.config, key, p)
-        for name, module in model.named_modules():  # the loaded model was saved with dropout off
-            if isinstance(module, torch.nn.Dropout):
-                module.p = cfg.attn_dropout if "attn_dropout" in name else cfg.dropout
-    else:
-        tokenizer = build_char_tokenizer(text)
-        model = None
-    ids = encode_text(tokenizer, text)
-    if len(ids) < 64:
-        raise ValueError("The training text is too short: it needs at least 64 characters the model knows.")
-    train_ids, val_ids = split_ids(ids)
-    cfg.block_size = min(cfg.block_size, len(train_ids) - 2)
-    if model is None:
-        model = new_model(len(tokenizer), cfg, tokenizer.bos_token_id)
-    bos_id = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else 0
-    newline = tokenizer.convert_tokens_to_ids("\n")
-    # a speech starts after a blank line: the window's first token (a newline) becomes <bos>
-    blank = (train_ids[:-1] == newline) & (train_ids[1:] == newline) if newline is not None else None
-    bos_starts = (blank.nonzero().squeeze(-1) + 1) if blank is not None else torch.empty(0, dtype=torch.long)
 
-    model.to(cfg.device)
-    n_params = sum(p.numel() for p in model.parameters())
-    opts = _optimizers(model, cfg)
-    gen = torch.Generator().manual_seed(cfg.seed)
-    t0 = time.time()
-    best_val, best_state, history = float("inf"), None, []
-    val_windows = cfg.eval_batches * 32
-    step, smooth = 0, None
-    while True:
-        elapsed = time.time() - t0
-        progress = max(step / cfg.max_iters, elapsed / (cfg.max_minutes * 60))
-        last = progress >= 1.0
-        if (step % cfg.eval_interval == 0 and step > 0) or last:
-            val = nll_per_char(model, val_ids, cfg.block_size, max_windows=val_windows) if len(val_ids) > 8 else float("nan")
-            if not math.isnan(val) and val < best_val:
-                best_val, best_state = val, copy.deepcopy(model.state_dict())
-            history.append({"step": step, "elapsed_s": round(elapsed, 1), "train_loss": smooth, "val_loss": val})
-            if not last:
-                yield {"step": step, "progress": progress, "train_loss": smooth, "val_loss": val, "elapsed_s": elapsed}
-        if last:
-            break
-        factor = _lr(progress, step, cfg) / cfg.lr
-        for opt in opts:
-            for group in opt.param_groups:
-                group["lr"] = group["base_lr"] * factor
+def _stepper(model, opts: list[torch.optim.Optimizer], data: TextData, cfg: TextTrainConfig,
+             gen: torch.Generator) -> Callable[[], dict[str, float]]:
+    """One optimisation step on a fresh batch (bf16 autocast, gradients clipped at 1)."""
+    def step() -> dict[str, float]:
         model.train()
-        x, y = (t.to(cfg.device) for t in _batch(train_ids, bos_starts, cfg, gen, bos_id))
+        x, y = (t.to(cfg.device) for t in _batch(data, cfg, gen))
         with torch.autocast(torch.device(cfg.device).type, dtype=torch.bfloat16, enabled=cfg.bf16):
             logits = model(input_ids=x).logits
         loss = torch.nn.functional.cross_entropy(logits.float().view(-1, logits.size(-1)), y.view(-1))
@@ -234,57 +165,84 @@ def iter_train(text: str, out_dir: str | Path, cfg: TextTrainConfig, init: str |
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         for opt in opts:
             opt.step()
-        smooth = loss.item() if smooth is None else 0.9 * smooth + 0.1 * loss.item()
-        step += 1
-        if step % 10 == 0:
-            yield {"step": step, "progress": progress, "train_loss": smooth, "elapsed_s": time.time() - t0}
+        return {"train_loss": loss.item()}
+    return step
 
-    if best_state is not None:
-        model.load_state_dict(best_state)
-    train_seconds = time.time() - t0
-    final_val = nll_per_char(model, val_ids, cfg.block_size) if len(val_ids) > 8 else float("nan")
+
+def iter_train(text: str, out_dir: str | Path, cfg: TextTrainConfig, init: str | Path | None = None,
+               source: str = "", command: str = "", learned_from: dict[str, Any] | None = None,
+               bar: str | None = None) -> Iterator[dict]:
+    """Train on ``text`` and save to ``out_dir``, yielding ``playground.train.loop`` events.
+
+    Events carry ``losses["train_loss"]`` and, at evaluations, ``eval["val_loss"]`` (nats per
+    character). The last has ``done=True``, the model ``card`` (a dict) and ``out_dir``.
+    """
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    model, tokenizer = _from_init(init, cfg) if init else (None, build_char_tokenizer(text))
+    data = text_data(tokenizer, text)
+    cfg.block_size = min(cfg.block_size, len(data.train_ids) - 2)
+    model = model or new_model(len(tokenizer), cfg, data.bos_id)
+    model.to(cfg.device)
+    opts = _optimizers(model, cfg)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    windows = cfg.eval_batches * 32
+
+    def evaluate() -> dict[str, float]:
+        return {"val_loss": nll_per_char(model, data.val_ids, cfg.block_size, max_windows=windows)}
+
+    for ev in train(_stepper(model, opts, data, cfg, gen), opts, loop_config(cfg), model=model,
+                    evaluate=evaluate if len(data.val_ids) > 8 else None, best_key="val_loss", bar=bar):
+        if ev.get("done"):
+            card = _finish(model, tokenizer, data, cfg, ev, out_dir, init=init, source=source,
+                           command=command, learned_from=learned_from)
+            ev["eval"] = {"val_loss": card.metrics[metrics.SLIDING]}
+            yield {**ev, "card": asdict(card), "out_dir": str(out_dir)}
+        else:
+            yield ev
+
+
+def _finish(model, tokenizer, data: TextData, cfg: TextTrainConfig, done: dict, out_dir: str | Path,
+            **facts: Any) -> Card:
+    """Score the best state on the whole validation split, then save it with its card."""
+    scores = metrics.val_metrics(model, data.val_ids, cfg.block_size)
     model.to("cpu")
     for key in ("resid_pdrop", "embd_pdrop", "attn_pdrop"):
         setattr(model.config, key, 0.0)  # inference-time config
-    card = {
-        "val_loss_nats_per_char": round(final_val, 4),
-        "val_chars": len(val_ids),
-        "train_chars": len(train_ids),
-        "parameters": n_params,
-        "train_seconds": round(train_seconds, 1),
-        "steps": step,
-        "init": str(init) if init else None,
-        "data": source,
-        "command": command,
-        "machine": f"{platform.machine()}, {torch.get_num_threads()} torch threads, torch {torch.__version__}",
-        "config": asdict(cfg),
-        "history": history,
-    }
+    init = facts["init"]
+    card = Card(model=Path(out_dir).name, model_type=model.config.model_type, command=facts["command"],
+                data=facts["source"], parameters=sum(p.numel() for p in model.parameters()),
+                train_seconds=round(done["elapsed_s"], 1), steps=done["step"],
+                metrics={**scores, "val_chars": len(data.val_ids), "train_chars": len(data.train_ids)},
+                config=asdict(cfg), history=done["history"], parent=str(init) if init else None,
+                learned_from=facts["learned_from"] or {})
     save(model, tokenizer, out_dir, card)
-    yield {"step": step, "progress": 1.0, "train_loss": smooth, "val_loss": final_val,
-           "elapsed_s": train_seconds, "done": True, "card": card, "out_dir": str(out_dir)}
+    return card
 
 
-def save(model, tokenizer, out_dir: str | Path, card: dict) -> None:
-    """``save_pretrained`` (safetensors) + tokenizer + model card (training.json, README.md)."""
+def card_body(card: Card) -> str:
+    """The model card's prose: architecture, split, and what each validation number means."""
+    c, m = card.config, card.metrics
+    return (
+        f"A character-level GPT-2 (transformers `GPT2LMHeadModel`): {c['n_layer']} layers, {c['n_embd']} wide, "
+        f"{c['n_head']} heads, context {c['block_size']} characters. The first 90 % of the data trains, the "
+        f"last 10 % ({m.get('val_chars', 0):,} characters) validates.\n\n"
+        "Validation loss in nats per character (lower is better), by two protocols:\n\n"
+        f"- **{m.get(metrics.SLIDING)}** (`{metrics.SLIDING}`): every character of the split scored once, "
+        f"with at least {m.get(metrics.CONTEXT)} characters of context (sliding windows, half overlap);\n"
+        f"- **{m.get(metrics.WINDOWS)}** (`{metrics.WINDOWS}`): the mean over non-overlapping "
+        f"{c['block_size']}-character windows, nanoGPT's protocol (early positions see little context)."
+    )
+
+
+def save(model, tokenizer, out_dir: str | Path, card: Card) -> None:
+    """transformers' ``save_pretrained`` (safetensors) + tokenizer + model card (card.json, README.md)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
-    (out / "training.json").write_text(json.dumps(card, indent=1))
-    c = card["config"]
-    (out / "README.md").write_text(
-        f"# Character-level GPT-2 text model\n\n"
-        f"- Architecture: GPT-2 (transformers `GPT2LMHeadModel`), {c['n_layer']} layers, "
-        f"{c['n_embd']} wide, {c['n_head']} heads, context {c['block_size']} characters\n"
-        f"- Parameters: {card['parameters']:,}\n"
-        f"- Data: {card['data'] or 'user text'} (first 90 % train, last 10 % validation)\n"
-        f"- Validation loss: **{card['val_loss_nats_per_char']} nats/char** on the whole "
-        f"validation split ({card['val_chars']:,} characters)\n"
-        f"- Training: {card['steps']} steps in {card['train_seconds'] / 60:.1f} min on {card['machine']}\n"
-        f"- Initialised from: {card['init'] or 'scratch'}\n\n"
-        f"Command:\n\n```\n{card['command']}\n```\n"
-    )
+    write_card(out, card, body=card_body(card))
 
 
 def main(args) -> None:
@@ -295,20 +253,14 @@ def main(args) -> None:
     cfg = TextTrainConfig(**{k: v for k, v in vars(args).items()
                              if k in TextTrainConfig.__dataclass_fields__ and v is not None})
     command = "python -m playground.train " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    bar = tqdm(total=1000, unit="‰", desc="text")
-    for ev in iter_train(text, args.out, cfg, init=args.init, source=str(args.data), command=command):
-        bar.n = int(ev["progress"] * 1000)
-        post = {"step": ev["step"], "loss": f"{ev['train_loss'] or 0:.3f}"}
-        if "val_loss" in ev:
-            post["val"] = f"{ev['val_loss']:.4f}"
-            tqdm.write(f"step {ev['step']:6d}  {ev['elapsed_s'] / 60:5.1f} min  val {ev['val_loss']:.4f}")
-        bar.set_postfix(post)
-        bar.refresh()
+    for ev in iter_train(text, args.out, cfg, init=args.init, source=str(args.data), command=command, bar="text"):
+        if "eval" in ev and not ev.get("done"):
+            tqdm.write(f"step {ev['step']:6d}  {ev['elapsed_s'] / 60:5.1f} min  val {ev['eval']['val_loss']:.4f}")
         if ev.get("done"):
-            bar.close()
-            card = ev["card"]
-            print(f"saved {args.out}: val {card['val_loss_nats_per_char']} nats/char, "
-                  f"{card['parameters']:,} params, {card['train_seconds'] / 60:.1f} min")
+            c = ev["card"]
+            print(f"saved {args.out}: val {c['metrics'][metrics.SLIDING]} nats/char "
+                  f"({c['metrics'][metrics.WINDOWS]} over whole windows), {c['parameters']:,} params, "
+                  f"{c['train_seconds'] / 60:.1f} min")
 
 
 def add_arguments(p) -> None:
@@ -356,4 +308,5 @@ def finetune(text: str, init: str | Path, out_dir: str | Path, steps: int = 100,
                           eval_interval=max(10, steps // 5), eval_batches=2, batch_size=8,
                           bos_fraction=0.0, seed=int(seed))
     yield from iter_train(text, out_dir, cfg, init=init, source="uploaded text",
-                          command=f"fine-tune of {Path(str(init)).name} in the app, {steps} steps")
+                          command=f"fine-tune of {Path(str(init)).name} in the app, {steps} steps",
+                          learned_from={"method": "fine-tune on uploaded text", "characters": len(text)})

@@ -1,0 +1,110 @@
+"""Images benchmark: server-side latency of the tab's work, and the quality table.
+
+    python -m playground.images.benchmark            # full: 200 slider moves, 1,000 samples per model
+    python -m playground.images.benchmark --quick    # fewer repeats, 200 samples per model
+
+``run(quick)`` (the package's ``bench``) is what ``python -m playground.bench`` aggregates.
+Latencies are measured on warm models (loading and the slider directions are a one-off per
+process) and include encoding the picture to PNG, which Gradio would otherwise do after the
+handler. Timing and percentiles: ``playground.timing``.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+
+import numpy as np
+import torch
+
+from playground import timing
+from playground.images import catalog, draw, metrics
+from playground.images.params import N_SLIDERS, Params
+
+TAB = "Images"
+GOALS_MS = {"slider move": 30.0, "64-image grid": 200.0}  # p95, from the issue
+
+
+def _png(img) -> int:
+    buf = io.BytesIO()
+    img.save(buf, format="png")
+    return buf.tell()
+
+
+def latency_rows(names: dict[str, str], quick: bool = False) -> list[dict]:
+    """Slider move, 64-image grid and a 12-step interpolation for each model (label -> name) that loads."""
+    rows = []
+    moves, grids = (30, 10) if quick else (200, 50)
+    for label, name in names.items():
+        try:
+            m = catalog.load(name)
+        except ValueError as e:
+            rows.append(timing.row(f"{label}: skipped", tab=TAB, note=str(e)))
+            continue
+        digit = 7 if catalog.conditional(m) else None
+        rng = np.random.default_rng(0)
+
+        def move(i: int) -> None:
+            amounts = rng.uniform(-3, 3, N_SLIDERS).round(1).tolist()
+            _png(draw.edit(m, Params(seed=i % 100, label=digit, amounts=amounts)).media["image"])
+
+        def grid(i: int) -> None:
+            g = draw.sample(m, Params(seed=i, n=64, label=digit))
+            _png(g.media["grid"])
+            _png(g.media["image"])
+
+        def strip(i: int) -> None:
+            _png(draw.interpolate(m, Params(seed=i, label=digit), i + 1, steps=12).media["strip"])
+
+        rows += [timing.row(f"slider move ({label})", timing.timed(move, moves), GOALS_MS["slider move"],
+                            tab=TAB, note="edit() + 256x256 PNG, one request"),
+                 timing.row(f"64-image grid ({label})", timing.timed(grid, grids), GOALS_MS["64-image grid"],
+                            tab=TAB, note="sample(n=64) + grid and large PNG"),
+                 timing.row(f"interpolation 12 steps ({label})", timing.timed(strip, grids),
+                            tab=TAB, note="slerp + strip PNG (no GIF)")]
+    return rows
+
+
+def quality_rows(names: dict[str, str], n: int = 1000) -> list[dict]:
+    """The quality table as rows: real test / real train references, then each model."""
+    rows, table = [], metrics.real_rows()
+    for label, name in names.items():
+        try:
+            table[label] = metrics.evaluate(catalog.load(name).module, n)
+        except ValueError as e:
+            rows.append(timing.row(f"quality {label}: skipped", tab=TAB, note=str(e)))
+    for label, r in table.items():
+        note = (f"recognised (conf >= {metrics.CONFIDENCE}) {r['recognised']:.3f}; classes "
+                f"{r['min_class']:.3f}..{r['max_class']:.3f}; Frechet to real test {r['frechet_test']:.2f}")
+        if "asked_class" in r:
+            note += f"; asked digit {r['asked_class']:.3f}"
+        if "elbo_nats" in r:
+            note += f"; test ELBO {r['elbo_nats']:.1f} nats"
+        rows.append(timing.row(f"quality {label}", tab=TAB, note=note, **r))
+    return rows
+
+
+def run(quick: bool = False, threads: int | None = None) -> list[dict]:
+    """All Images rows for ``python -m playground.bench``: every image model of ``catalog.models()``."""
+    if threads:
+        torch.set_num_threads(threads)
+    names = {label: info.name for label, info in catalog.labelled(catalog.models()).items()}
+    return latency_rows(names, quick) + quality_rows(names, 200 if quick else 1000)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
+    args = p.parse_args(argv)
+    rows = run(args.quick, args.threads)
+    print(f"torch threads: {torch.get_num_threads()}\n")
+    print(timing.table(TAB, [{k: v for k, v in r.items() if k in ("action", "p50_ms", "p95_ms", "n", "goal")}
+                             for r in rows if "p50_ms" in r]))
+    table = {r["action"].removeprefix("quality "): r for r in rows if "recognised" in r}
+    print(metrics.format_rows(table))
+    for label, r in table.items():
+        print(f"{label} histogram: " + " ".join(f"{v:.3f}" for v in r["histogram"]))
+
+
+if __name__ == "__main__":
+    main()

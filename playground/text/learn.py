@@ -1,0 +1,101 @@
+"""What the feedback loop learns from texts: reranker features, and fine-tuning on liked texts.
+
+    x = features([gen.output for gen in rated])           # sparse n-gram features for a scorer
+    for ev in learn_from_feedback(tm, rows): ...          # a new model version from texts rated 4-5
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from playground import config
+from playground.text.models import TextModel
+
+MIN_CORPUS_CHARS = 200  # less liked text than this teaches nothing
+
+
+def text_of(output: Any) -> str:
+    """The generated text in a stored text output: a string, or a dict with ``text``."""
+    if isinstance(output, dict):
+        output = output.get("text", output.get("completion", ""))
+    return output if isinstance(output, str) else ""
+
+
+def features(outputs: Sequence[Any]):
+    """Sparse character 2-4-gram and word features of texts (hashed: nothing to fit)."""
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    texts = [text_of(o) for o in outputs]
+    chars = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 4), n_features=2 ** 16, alternate_sign=False)
+    words = HashingVectorizer(analyzer="word", n_features=2 ** 14, alternate_sign=False)
+    return hstack([chars.transform(texts), words.transform(texts)]).tocsr()
+
+
+def full_text(row: dict) -> str:
+    """The prompt and its continuation as one text (the output alone if it already starts with it)."""
+    text = text_of(row.get("output"))
+    prompt = (row.get("params") or {}).get("prompt") or ""
+    return text if not isinstance(prompt, str) or text.startswith(prompt) else prompt + text
+
+
+def feedback_corpus(rows: list[dict], min_rating: int = 4) -> str:
+    """The distinct texts (prompt + output) rated ``min_rating`` or higher, one per paragraph."""
+    seen, texts = set(), []
+    for r in rows:
+        t = full_text(r).strip()
+        if r["rating"] >= min_rating and t and t not in seen:
+            seen.add(t)
+            texts.append(t)
+    return "\n\n".join(texts) + ("\n" if texts else "")
+
+
+def base_name(model: str) -> str:
+    """The model a feedback version descends from (``x-feedback-20260101-000000`` -> ``x``)."""
+    return model.split("-feedback-")[0]
+
+
+def lineage_rows(rows: list[dict], model: str) -> list[dict]:
+    """The rows of ``model`` and of every feedback-tuned version of its base model."""
+    base = base_name(model)
+    return [r for r in rows if r["model"] == base or r["model"].startswith(base + "-feedback-")]
+
+
+def new_version_dir(model: str) -> Path:
+    """Where the next feedback-tuned version of ``model`` is saved (under the data dir)."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    return config.data_dir() / "models" / f"{base_name(model)}-feedback-{stamp}"
+
+
+def feedback_train_config(max_iters: int = 200, max_minutes: float = 3.0):
+    """A short, gentle fine-tune: low learning rate, small batches, no dropout."""
+    from playground.train.text import TextTrainConfig
+
+    return TextTrainConfig(max_iters=max_iters, max_minutes=max_minutes, lr=3e-4, min_lr=3e-5,
+                           warmup_iters=10, eval_interval=50, batch_size=8, dropout=0.0)
+
+
+def learn_from_feedback(tm: TextModel, rows: list[dict], *, min_rating: int = 4, cfg=None,
+                        out_dir: str | Path | None = None) -> Iterator[dict]:
+    """Fine-tune ``tm`` (a local folder) on the texts in ``rows`` rated ``min_rating``+.
+
+    Saves a new version to ``out_dir`` (default ``<data dir>/models/<base>-feedback-<UTC time>``)
+    and yields the training loop's progress events; the last has ``done=True``, ``card`` and
+    ``out_dir``. ``cfg`` (a ``TextTrainConfig``) defaults to a short, gentle run.
+    """
+    from playground.train.text import iter_train
+
+    if tm.path is None:
+        raise ValueError("Learning from feedback needs a local model folder (the bundled model or a fine-tune).")
+    text = feedback_corpus(rows, min_rating)
+    if len(text) < MIN_CORPUS_CHARS:
+        raise ValueError(f"Not enough highly rated text yet ({len(text)} characters rated {min_rating}+ "
+                         f"stored; at least {MIN_CORPUS_CHARS} are needed). Rate more outputs first.")
+    n = sum(1 for r in rows if r["rating"] >= min_rating)
+    out = Path(out_dir) if out_dir else new_version_dir(tm.name)
+    yield from iter_train(text, out, cfg or feedback_train_config(), init=tm.path,
+                          source=f"feedback: {n} outputs rated {min_rating}+ ({len(text)} characters)",
+                          command=f"learn from feedback of {tm.name} (playground.text.learn_from_feedback)",
+                          learned_from={"method": "fine-tune on liked texts", "ratings": len(rows),
+                                        "liked": n, "min_rating": min_rating})

@@ -1,0 +1,142 @@
+"""Sampling with a key/value cache, one token at a time, so every step shows its distribution.
+
+    for step in stream(tm, Params(prompt="ROMEO:", seed=1)): step.text, step.top
+    gen = generate(tm, params)                     # the whole continuation as a Generation
+    top, notes = next_token(tm, "JULIET:\\nMy ")    # step mode: what the model expects next
+    text, label = step(tm, text, choice=None, seed=7, position=0)
+
+A ``torch.Generator`` seeded per call makes the same inputs + seed give the same text,
+whatever other users do meanwhile. ``stream`` and ``generate`` run on the model's continuous-
+batching scheduler (``playground.text.batching``): concurrent users share each forward pass,
+and a text is the same whether it was written alone or beside thirty others.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Iterator
+
+import torch
+
+from playground.generation import Generation
+from playground.text.batching import distribution, scheduler
+from playground.text.models import TextModel
+from playground.text.params import Params
+
+TOP_SHOWN = 10  # tokens listed in the probability view
+
+
+@dataclass
+class Step:
+    """One streamed token: the text so far and the distribution it was drawn from."""
+
+    text: str  # the continuation so far
+    token: str  # the token just added
+    prob: float  # its probability under the shown distribution
+    probs: torch.Tensor = field(repr=False)  # that distribution
+    tm: TextModel = field(repr=False)
+
+    @cached_property
+    def top(self) -> list[tuple[str, float]]:
+        """The most likely tokens at that position, with probabilities (computed when first read)."""
+        return top_tokens(self.tm, self.probs)
+
+
+def encode_prompt(tm: TextModel, prompt: str) -> tuple[list[int], list[str]]:
+    """Token ids for ``prompt`` (the start token when empty) and notices for what was changed."""
+    notes = []
+    ids = tm.tokenizer(prompt, add_special_tokens=False)["input_ids"] if prompt else []
+    known = tm.tokenizer.decode(ids)
+    if prompt and len(known) < len(prompt):
+        dropped = sorted(set(prompt) - set(known))
+        notes.append(f"{len(prompt) - len(known)} character(s) the model has never seen were left out: "
+                     + " ".join(repr(c) for c in dropped[:10]))
+    if not ids:
+        ids = [tm.start_id]
+        if not prompt:
+            notes.append("Empty prompt: generating from the start token.")
+    limit = max(1, tm.context // 2) if tm.context >= 8 else tm.context  # room left to generate
+    if len(ids) > limit:
+        notes.append(f"The prompt is {len(ids)} tokens, longer than the model can use here; "
+                     f"only its last {limit} tokens are read (context {tm.context}).")
+        ids = ids[-limit:]
+    return ids, notes
+
+
+def token_label(tm: TextModel, token_id: int) -> str:
+    """A readable label of one token: spaces and newlines made visible."""
+    s = tm.tokenizer.decode([token_id])
+    if token_id == tm.start_id and not s.strip():
+        return "<start>"
+    return s.replace(" ", "␣").replace("\n", "⏎").replace("\t", "⇥") or "∅"
+
+
+def top_tokens(tm: TextModel, probs: torch.Tensor, k: int = TOP_SHOWN) -> list[tuple[str, float]]:
+    """The ``k`` most likely tokens of ``probs`` as (label, probability), zeros left out."""
+    vals, idx = torch.topk(probs, min(k, probs.numel()))
+    return [(token_label(tm, int(i)), float(v)) for v, i in zip(vals, idx) if v > 0]
+
+
+def stream(tm: TextModel, p: Params) -> Iterator[Step]:
+    """Sample ``p.length`` tokens (fewer if the model ends the text), yielding after each one.
+
+    The request joins the model's running batch; closing this generator (Stop, a closed tab)
+    takes it out at the next step.
+    """
+    ids, _ = encode_prompt(tm, p.prompt)
+    req = scheduler(tm).submit(ids, p)
+    text, pending = "", []  # decoded so far, and tokens not yet decodable on their own
+    try:
+        for tid, probs in req:
+            pending.append(tid)
+            piece = tm.tokenizer.decode(pending)
+            if not piece.endswith("\ufffd"):  # a whole character (a byte-level token can be half of one)
+                text, pending = text + piece, []
+            yield Step(text=text, token=token_label(tm, tid), prob=float(probs[tid]), probs=probs, tm=tm)
+    finally:
+        req.cancel()
+
+
+def record(tm: TextModel, p: Params, text: str) -> Generation:
+    """The ``Generation`` for a finished text: its inputs, output and model."""
+    return Generation(modality="text", model=tm.name, model_hash=tm.hash, params=p.to_dict(), output=text)
+
+
+def generate(tm: TextModel, p: Params) -> Generation:
+    """Generate a whole continuation (no streaming)."""
+    text = ""
+    for s in stream(tm, p):
+        text = s.text
+    return record(tm, p, text)
+
+
+@torch.inference_mode()
+def _next_distribution(tm: TextModel, p: Params) -> tuple[torch.Tensor, list[str]]:
+    """The sampler's distribution over the token after ``p.prompt`` (one forward pass), plus notices."""
+    ids, notes = encode_prompt(tm, p.prompt)
+    logits = tm.module(input_ids=torch.tensor([ids[-tm.context:]])).logits[0, -1]
+    return distribution(logits, p.temperature, p.top_k, p.top_p), notes
+
+
+def next_token(tm: TextModel, text: str, temperature: float = 1.0, top_k: int = 0,
+               top_p: float = 1.0, k: int = TOP_SHOWN) -> tuple[list[tuple[str, float, int]], list[str]]:
+    """The ``k`` most likely next tokens after ``text``: (label, probability, id), plus notices."""
+    probs, notes = _next_distribution(tm, Params(prompt=text, temperature=temperature, top_k=top_k, top_p=top_p))
+    vals, idx = torch.topk(probs, min(k, probs.numel()))
+    return [(token_label(tm, int(i)), float(v), int(i)) for v, i in zip(vals, idx) if v > 0], notes
+
+
+def step(tm: TextModel, text: str, choice: int | None = None, seed: int = 0, position: int = 0,
+         temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0) -> tuple[str, str]:
+    """Add one token to ``text``: ``choice`` (a token id) or one drawn by the sampler.
+
+    The draw is seeded by ``seed`` and ``position`` so a replayed sequence of steps is
+    reproducible. Returns the new text and the label of the added token.
+    """
+    p = Params(prompt=text, temperature=temperature, top_k=top_k, top_p=top_p, seed=seed)
+    position = int(position or 0)
+    if choice is None:
+        probs, _ = _next_distribution(tm, p)
+        gen = torch.Generator().manual_seed(p.seed * 100_003 + position)
+        choice = int(torch.multinomial(probs, 1, generator=gen))
+    return text + tm.tokenizer.decode([int(choice)]), token_label(tm, int(choice))
