@@ -1,9 +1,8 @@
-"""Feedback timings for ``python -m playground.bench feedback``: rating, dashboard, export, learning.
-
-    python -c "from playground import feedback_bench; print(*feedback_bench.run(), sep='\\n')"
+"""Feedback timings for ``python -m playground.bench feedback``: ratings, votes, dashboard,
+exports, the Bradley-Terry leaderboard and the learning hooks.
 
 Everything runs on a throw-away SQLite store in a temporary folder (the app's own store is
-never touched), filled with synthetic ratings of all three modalities.
+never touched), filled with synthetic ratings of all three modalities and synthetic votes.
 """
 from __future__ import annotations
 
@@ -14,20 +13,16 @@ from pathlib import Path
 
 import numpy as np
 
-from playground import preference
+from playground import arena, exports, preference, votes
 from playground.feedback import FeedbackStore
 from playground.generation import Generation
-from playground.timing import row, timed
+from playground.timing import in_threads, row, timed
 
 
-def _row(action: str, times_s: list[float], note: str = "") -> dict:
-    return row(action, times_s, note=note)
-
-
-def _generation(i: int, rng: np.random.Generator) -> Generation:
+def _generation(i: int, rng: np.random.Generator, model: str | None = None) -> Generation:
     kind = i % 3
     if kind == 0:
-        return Generation("text", "text-shakespeare", "h", {"prompt": "ROMEO:", "seed": i},
+        return Generation("text", model or "text-shakespeare", "h", {"prompt": "ROMEO:", "seed": i},
                           " ".join(rng.choice(["love", "night", "king", "sword", "rose", "thee"], 12)))
     if kind == 1:
         return Generation("image", "gan-digits", "h", {"seed": i},
@@ -36,86 +31,96 @@ def _generation(i: int, rng: np.random.Generator) -> Generation:
     return Generation("music", "music-bach", "h", {"seed": i}, {"voices": {"soprano": notes}})
 
 
-def run(quick: bool = False) -> list[dict]:
-    """Latency rows (p50/p95 ms) of the feedback store and the learning hooks."""
-    rng = np.random.default_rng(0)
-    n_fill = 2_000 if quick else 10_000
-    rows = []
-    with tempfile.TemporaryDirectory(prefix="feedback-bench-") as tmp:
-        store = FeedbackStore(f"sqlite:///{Path(tmp) / 'bench.db'}")
-        gens = [_generation(i, rng) for i in range(n_fill)]
-        times = []
-        for i, g in enumerate(gens):
-            t0 = time.perf_counter()
-            store.record(g, 1 + int(rng.integers(0, 5)), "fine" if i % 7 == 0 else "", session=f"s{i % 50}")
-            times.append(time.perf_counter() - t0)
-        rows.append(_row("submit a rating (SQLite WAL, one writer)", times, f"{n_fill} ratings"))
-
-        threads, per = 8, (50 if quick else 200)
-        lat: list[float] = []
-        lock = threading.Lock()
-
-        def work(t: int) -> None:
-            mine = []
-            for i in range(per):
-                t0 = time.perf_counter()
-                store.record({"id": f"c{t}-{i}", "modality": "text", "model": "m", "output": "x"}, 3, "", session=f"c{t}")
-                mine.append(time.perf_counter() - t0)
-            with lock:
-                lat.extend(mine)
-
+def _fill(store: FeedbackStore, n: int, rng: np.random.Generator) -> dict:
+    times = []
+    for i in range(n):
+        g = _generation(i, rng)
         t0 = time.perf_counter()
-        pool = [threading.Thread(target=work, args=(t,)) for t in range(threads)]
-        for th in pool:
-            th.start()
-        for th in pool:
-            th.join()
-        wall = time.perf_counter() - t0
-        rows.append(_row(f"submit a rating, {threads} concurrent writers", lat,
-                         f"{threads * per / wall:.0f} ratings/s overall"))
+        store.record(g, 1 + int(rng.integers(0, 5)), "fine" if i % 7 == 0 else "", session=f"s{i % 50}")
+        times.append(time.perf_counter() - t0)
+    return row("submit a rating (SQLite WAL, one writer)", times, note=f"{n} ratings")
 
-        reps = 5 if quick else 20
-        total = store.count()
-        rows.append(_row("dashboard refresh (stats + 50 latest comments)",
-                         _time(lambda: (store.stats(), store.latest_comments(50)), reps), f"{total} ratings stored"))
-        rows.append(_row("export JSONL (all ratings)", _time(lambda: store.export_jsonl(Path(tmp) / "r.jsonl"), 3),
-                         f"{total} ratings"))
-        rows.append(_row("export CSV (all ratings)", _time(lambda: store.export_csv(Path(tmp) / "r.csv"), 3),
-                         f"{total} ratings"))
 
-        def refit(modality: str, model: str | None, fit) -> list[float]:
-            out = []
-            for _ in range(3):
-                preference.clear_cache()
-                t0 = time.perf_counter()
-                fit()
-                out.append(time.perf_counter() - t0)
-            return out
+def _concurrent(store: FeedbackStore, threads: int, per: int) -> dict:
+    lat: list[float] = []
+    lock = threading.Lock()
 
-        n_img = store.fingerprint("image", "gan-digits")[0]
-        rows.append(_row("learn the image preference direction",
-                         refit("image", "gan-digits", lambda: preference.latent_preference("gan-digits", store)),
-                         f"{n_img} rated latents"))
-        n_txt = store.fingerprint("text")[0]
-        rows.append(_row("fit the text reranker", refit("text", None, lambda: preference.reranker("text", store=store)),
-                         f"{n_txt} rated texts"))
-        n_mus = store.fingerprint("music")[0]
-        rows.append(_row("fit the music reranker", refit("music", None, lambda: preference.reranker("music", store=store)),
-                         f"{n_mus} rated melodies"))
-        cands = [_generation(0, rng) for _ in range(4)]
-        preference.reranker("text", store=store)  # warm cache: what a tab pays per request
-        rows.append(_row("rerank 4 text candidates (fitted, cached)",
-                         _time(lambda: preference.best_of(4, lambda i: cands[i], "text", store=store), reps),
-                         "scoring only; generating the candidates is the tab's cost"))
-        store.close()
+    def work(t: int) -> None:
+        mine = timed(lambda i: store.record({"id": f"c{t}-{i}", "modality": "text", "model": "m", "output": "x"},
+                                            3, "", session=f"c{t}"), per, warmup=0)
+        with lock:
+            lat.extend(mine)
+
+    rate = threads * per / in_threads(work, threads)
+    return row(f"submit a rating, {threads} concurrent writers", lat, note=f"{rate:.0f} ratings/s overall")
+
+
+def _votes(store: FeedbackStore, n: int, rng: np.random.Generator) -> dict:
+    pairs = [votes.show_pair(store, _generation(3 * i, rng, "v1"), _generation(3 * i, rng, "v2"), f"v{i % 500}")
+             for i in range(n)]
+    outcomes = rng.choice(list(arena.OUTCOMES), n, p=[0.45, 0.35, 0.1, 0.1])
+    times = timed(lambda i: votes.vote(store, pairs[i], str(outcomes[i]), f"v{i % 500}"), n, warmup=0)
+    return row("store a vote (checks: pair shown, once, rate limit)", times, goal_ms=5, note=f"{n} votes")
+
+
+def _leaderboard(n: int, reps: int) -> dict:
+    rng = np.random.default_rng(1)
+    names = [f"v{i}" for i in range(6)]
+    vs = [(*rng.choice(names, 2, replace=False), rng.choice(arena.OUTCOMES)) for _ in range(n)]
+    return row(f"Bradley-Terry + 200 bootstrap resamples, {n:,} votes",
+               timed(lambda _: arena.leaderboard(vs, resamples=200), reps), goal_ms=300)
+
+
+def _exports(store: FeedbackStore, tmp: str) -> list[dict]:
+    total = store.count()
+    out = [row(f"export {kind} ({total:,} ratings)", timed(lambda _: fn(Path(tmp) / f"x.{kind}"), 3), goal_ms=1000)
+           for kind, fn in (("JSONL", store.export_jsonl), ("CSV", store.export_csv))]
+    out += [row(f"export {name}", timed(lambda _: fn(store, Path(tmp) / "x.jsonl"), 3), goal_ms=1000)
+            for name, fn in (("KTO", exports.export_kto), ("DPO pairs", exports.export_dpo),
+                             ("Arena battles", exports.export_battles))]
+    return out
+
+
+def _refit(fit) -> list[float]:
+    def once(_):
         preference.clear_cache()
+        fit()
+    return timed(once, 3, warmup=0)
+
+
+def _learning(store: FeedbackStore, rng: np.random.Generator, reps: int) -> list[dict]:
+    rows = [row("learn the image preference direction", _refit(lambda: preference.latent_preference("gan-digits", store)),
+                note=f"{store.fingerprint('image', 'gan-digits')[0]} rated latents"),
+            row("fit the text reranker", _refit(lambda: preference.reranker("text", store=store)),
+                note=f"{store.fingerprint('text')[0]} rated texts"),
+            row("fit the music reranker", _refit(lambda: preference.reranker("music", store=store)),
+                note=f"{store.fingerprint('music')[0]} rated melodies")]
+    cands = [_generation(0, rng) for _ in range(4)]
+    preference.reranker("text", store=store)  # warm cache: what a tab pays per request
+    rows.append(row("rerank 4 text candidates (fitted, cached)",
+                    timed(lambda _: preference.best_of(4, lambda i: cands[i], "text", store=store), reps),
+                    note="scoring only; generating the candidates is the tab's cost"))
+    preference.clear_cache()
     return rows
 
 
-def _time(fn, reps: int) -> list[float]:
-    return timed(lambda _: fn(), reps, warmup=0)
+def run(quick: bool = False) -> list[dict]:
+    """Latency rows (p50/p95 ms) of the feedback store, votes, exports and learning hooks."""
+    rng = np.random.default_rng(0)
+    n_fill, reps = (2_000, 5) if quick else (10_000, 20)
+    with tempfile.TemporaryDirectory(prefix="feedback-bench-") as tmp:
+        store = FeedbackStore(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        rows = [_fill(store, n_fill, rng), _concurrent(store, 8, 50 if quick else 200),
+                _votes(store, 500 if quick else 2_000, rng), _leaderboard(10_000, 3 if quick else 10)]
+        rows.append(row("dashboard refresh (stats + 50 latest comments)",
+                        timed(lambda _: (store.stats(), store.latest_comments(50)), reps),
+                        note=f"{store.count()} ratings stored"))
+        rows += _exports(store, tmp) + _learning(store, rng, reps)
+        store.close()
+    return rows
 
 
 if __name__ == "__main__":
-    for r in run():
-        print(r)
+    from playground.timing import table
+
+    print(table("Feedback", run(quick=True)))

@@ -55,3 +55,16 @@ def _cell(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.1f}" if abs(v) >= 10 else f"{v:.2f}" if abs(v) >= 0.1 else f"{v:.3f}"
     return "" if v is None else str(v)
+
+
+def in_threads(fn: Callable[[int], Any], threads: int) -> float:
+    """Run ``fn(t)`` for t in 0..threads-1 in parallel threads; returns the wall-clock seconds."""
+    import threading
+
+    t0 = time.perf_counter()
+    pool = [threading.Thread(target=fn, args=(t,)) for t in range(threads)]
+    for th in pool:
+        th.start()
+    for th in pool:
+        th.join()
+    return time.perf_counter() - t0

@@ -85,7 +85,8 @@ def build() -> None:
         go = gr.Button("Compare", variant="primary")
     with gr.Row():
         a, b = _side("A"), _side("B")
-    status = gr.Markdown(STORED)
+    status = gr.Markdown()
+    gr.Markdown(STORED)
     with gr.Row():
         buttons = {o: gr.Button(label) for o, label in
                    (("a", "A is better"), ("b", "B is better"), ("tie", "Tie"), ("both_bad", "Both bad"))}

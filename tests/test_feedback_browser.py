@@ -75,3 +75,24 @@ def test_dashboard_shows_the_hostile_comment_as_text_behind_the_password(page):
     page.screenshot(path="/tmp/feedback-comments.png")
     assert page.locator("#injected").count() == 0 and page.locator("b", has_text="bold").count() == 0
     assert page.evaluate("window.__xss === undefined")
+
+
+def test_blind_comparison_vote_reveals_names_and_updates_the_leaderboard(page):
+    """Images: two versions draw the same seed; the vote is stored once and the names revealed."""
+    page.get_by_role("tab", name="Feedback").click()
+    page.get_by_text("Blind comparison (A/B) and leaderboard").click()
+    page.get_by_role("radio", name="Images").check()
+    page.get_by_role("button", name="Compare", exact=True).click()
+    page.get_by_text("Which is better?").wait_for(timeout=60_000)
+    assert page.get_by_text("Your vote is stored with both outputs").count() >= 1  # said before voting
+    page.get_by_role("button", name="A is better").click()
+    page.get_by_text("A was").wait_for()
+    revealed = page.get_by_text("A was").inner_text()
+    assert "B was" in revealed and "-digits" in revealed
+    page.wait_for_function("() => [...document.querySelectorAll('td')].some(td => td.textContent.includes('-digits'))")
+    page.screenshot(path="/tmp/feedback-compare.png", full_page=True)
+    page.get_by_role("button", name="B is better").click()  # a second vote on the same pair is refused
+    page.get_by_text("already voted").first.wait_for()
+    from playground import votes
+
+    assert len(votes.battles(feedback.default_store(), "image")) == 1

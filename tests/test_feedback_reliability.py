@@ -5,13 +5,12 @@ import os
 import signal
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from playground.feedback import FeedbackStore
+from playground.timing import in_threads
 
 WRITER = Path(__file__).with_name("feedback_writer.py")
 
@@ -29,14 +28,9 @@ def hammer(store: FeedbackStore, threads: int, per_thread: int) -> float:
         except BaseException as e:  # noqa: BLE001 - reported below
             errors.append(e)
 
-    t0 = time.perf_counter()
-    pool = [threading.Thread(target=work, args=(t,)) for t in range(threads)]
-    for th in pool:
-        th.start()
-    for th in pool:
-        th.join()
+    seconds = in_threads(work, threads)
     assert not errors, errors[:3]
-    return time.perf_counter() - t0
+    return seconds
 
 
 def test_ten_threads_times_a_thousand_ratings_all_present(tmp_path):

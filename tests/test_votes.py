@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import random
-import threading
 
 import numpy as np
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from playground import arena, exports, votes
 from playground.feedback import FeedbackStore
 from playground.generation import Generation
+from playground.timing import in_threads
 
 
 @pytest.fixture()
@@ -77,11 +77,7 @@ def test_ten_threads_of_votes_are_all_stored(store):
         for pid in pids[t]:
             votes.vote(store, pid, "a", f"t{t}")
 
-    threads = [threading.Thread(target=work, args=(t,)) for t in range(10)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    in_threads(work, 10)
     assert len(votes.battles(store)) == 250
 
 
