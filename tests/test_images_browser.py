@@ -22,11 +22,11 @@ def test_picking_models_and_examples_in_a_real_browser(tmp_path):
         tab.get_by_role("radio", name="Conditional GAN", exact=True).check()
         digit.wait_for(state="visible")
         tab.get_by_text("The conditional GAN also gets the digit you ask for").wait_for()
-        tab.get_by_text("cgan-digits").first.wait_for()  # the drawing under the pictures names the model
+        tab.get_by_text("cgan-digits (weights").first.wait_for()  # the drawing under the pictures names the model
         tab.get_by_role("radio", name="VAE", exact=True).check()
         digit.wait_for(state="hidden")
         tab.get_by_text("squeeze each digit into 8 numbers").wait_for()
-        tab.get_by_text("vae-digits").first.wait_for()
+        tab.get_by_text("vae-digits (weights").first.wait_for()
         tab.get_by_role("row", name="Conditional GAN 3 3").click()  # an example: model, seed, digit
-        tab.get_by_text("seed 3, digit 3").wait_for()
+        tab.get_by_text("seed 3, digit 3").wait_for(timeout=120_000)
         assert digit.is_visible()
