@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 
 from playground.card import read_card
-from playground.train.dpo import DPOConfig, dpo, dpo_loss, sequence_logp, _encode
+from playground.train.dpo import DPOConfig, dpo, dpo_loss, sequence_logp, encode
 
 
 def _tiny(tmp_path):
@@ -37,7 +37,7 @@ def test_dpo_prefers_chosen_after_training(tmp_path):
     def pref(path) -> float:
         m = AutoModelForCausalLM.from_pretrained(path).eval()
         with torch.no_grad():
-            c, r = sequence_logp(m, [_encode(tok, "ROMEO:", " my love", 32), _encode(tok, "ROMEO:", " the sword", 32)])
+            c, r = sequence_logp(m, [encode(tok, "ROMEO:", " my love", 32), encode(tok, "ROMEO:", " the sword", 32)])
         return float(c - r)
 
     assert pref(tmp_path / "v2") > pref(base) + 0.5

@@ -1,6 +1,7 @@
 """The Music tab builds with no arguments and its compose event runs end to end (tiny model)."""
 from __future__ import annotations
 
+import functools
 import json
 
 import gradio as gr
@@ -26,9 +27,7 @@ def test_build_without_arguments():
 
 
 def test_compose_event_and_errors(tiny_dir):
-    with gr.Blocks() as demo:
-        music.build(tiny_dir)
-    fn = next(f.fn for f in demo.fns.values() if getattr(f, "api_name", None) == "music_compose")
+    fn = functools.partial(music.compose, model=str(tiny_dir))  # the top-level handler, as the tab wires it
     wav, png, mid, summary, g = fn("notes", "C5 D5 E5", 0, None, "continue", 1.0, 1, 100, 3)
     assert wav.endswith(".wav") and png.endswith(".png") and mid.endswith(".mid")
     assert g.modality == "music" and "Continue" in summary
@@ -41,9 +40,8 @@ def test_missing_model_shows_how_to_train(tmp_path):
         music.build(tmp_path / "not-here")
     texts = [getattr(b, "value", "") for b in demo.blocks.values() if isinstance(b, gr.Markdown)]
     assert any("python -m playground.train music" in str(t) for t in texts)
-    fn = next(f.fn for f in demo.fns.values() if getattr(f, "api_name", None) == "music_compose")
     with pytest.raises(gr.Error, match="not installed"):
-        fn("notes", "C5 D5 E5", 0, None, "continue", 1.0, 1, 100, 3)
+        music.compose("notes", "C5 D5 E5", 0, None, "continue", 1.0, 1, 100, 3, model=str(tmp_path / "not-here"))
 
 
 def test_handler_is_top_level_and_validates_once(tiny_dir):

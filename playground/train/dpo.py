@@ -35,7 +35,7 @@ class DPOConfig:
     seed: int = 0
 
 
-def _encode(tokenizer, prompt: str, completion: str, context: int) -> tuple[torch.Tensor, int]:
+def encode(tokenizer, prompt: str, completion: str, context: int) -> tuple[torch.Tensor, int]:
     """Token ids of prompt + completion (cut from the left to ``context``) and the completion's start."""
     p = tokenizer(prompt, add_special_tokens=False)["input_ids"] if prompt else []
     c = tokenizer(completion, add_special_tokens=False)["input_ids"]
@@ -73,7 +73,7 @@ def dpo(init: str | Path, pairs: list[dict], out_dir: str | Path, cfg: DPOConfig
     policy = AutoModelForCausalLM.from_pretrained(init)
     ref = copy.deepcopy(policy).eval().requires_grad_(False)
     context = int(getattr(policy.config, "n_positions", 256))
-    data = [(_encode(tokenizer, p["prompt"], p["chosen"], context), _encode(tokenizer, p["prompt"], p["rejected"], context))
+    data = [(encode(tokenizer, p["prompt"], p["chosen"], context), encode(tokenizer, p["prompt"], p["rejected"], context))
             for p in pairs]
     with torch.no_grad():
         ref_c = sequence_logp(ref, [c for c, _ in data])
