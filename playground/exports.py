@@ -15,13 +15,14 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from playground import votes
 from playground.feedback import FeedbackStore
 
 LIKED, DISLIKED = 4, 2  # KTO: >= 4 is desirable, <= 2 undesirable, 3 is dropped
 MIN_GAP = 2  # DPO from ratings: same conditions, ratings at least this far apart
+PAIRS_PER_OUTPUT = 4  # each better-rated output is paired with up to this many worse ones
 
 
 def _prompt(modality: str, params: dict) -> str:
@@ -51,23 +52,35 @@ def kto_rows(store: FeedbackStore) -> Iterator[dict]:
                "model_hash": r["model_hash"], "seed": int(r["params"].get("seed") or 0), "rating": r["rating"]}
 
 
-def dpo_rows(store: FeedbackStore) -> Iterator[dict]:
-    """Pairs from A/B votes (a clear winner) and from same-conditions rating gaps >= ``MIN_GAP``."""
-    for b in votes.battles(store):
+def pairs_from_battles(battles: list[dict]) -> Iterator[dict]:
+    """DPO pairs from A/B votes that have a winner (``votes.battles`` rows)."""
+    for b in battles:
         if b["winner"] not in ("model_a", "model_b"):
             continue
         win, lose = ("a", "b") if b["winner"] == "model_a" else ("b", "a")
         yield _pair(b["modality"], b["params"], b[f"output_{win}"], b[f"output_{lose}"], b[f"model_{win}"],
                     b[f"hash_{win}"], b[f"model_{lose}"], "vote")
+
+
+def pairs_from_ratings(rows: Iterable[dict]) -> Iterator[dict]:
+    """DPO pairs from ratings of the same conditions (all params but the seed) >= ``MIN_GAP`` apart."""
     groups: dict[tuple, list[dict]] = defaultdict(list)
-    for r in store.iter_rows():
+    for r in rows:
         groups[(r["modality"], _prompt(r["modality"], {k: v for k, v in r["params"].items() if k != "seed"}))].append(r)
-    for rows in groups.values():  # best with worst, second best with second worst, ...: linear
-        rows.sort(key=lambda r: -r["rating"])
-        for hi, lo in zip(rows[: len(rows) // 2], reversed(rows[len(rows) // 2:])):
-            if hi["rating"] - lo["rating"] >= MIN_GAP and hi["output"] != lo["output"]:
+    for rows_ in groups.values():  # each output with up to PAIRS_PER_OUTPUT clearly worse ones: linear
+        rows_.sort(key=lambda r: -r["rating"])
+        for i, hi in enumerate(rows_):
+            worse = [lo for lo in rows_ if hi["rating"] - lo["rating"] >= MIN_GAP and lo["output"] != hi["output"]]
+            for k in range(min(PAIRS_PER_OUTPUT, len(worse))):
+                lo = worse[(i * PAIRS_PER_OUTPUT + k) % len(worse)]  # spread over the worse ones
                 yield _pair(hi["modality"], hi["params"], hi["output"], lo["output"], hi["model"],
                             hi["model_hash"], lo["model"], "ratings")
+
+
+def dpo_rows(store: FeedbackStore) -> Iterator[dict]:
+    """Pairs from A/B votes (a clear winner) and from same-conditions rating gaps >= ``MIN_GAP``."""
+    yield from pairs_from_battles(votes.battles(store))
+    yield from pairs_from_ratings(store.iter_rows())
 
 
 def _pair(modality: str, params: dict, chosen: Any, rejected: Any, model: str, model_hash: str,

@@ -14,10 +14,10 @@ from typing import Iterator, NamedTuple
 import gradio as gr
 import pandas as pd
 
-from playground import config, feedback, preference
+from playground import config, feedback, preference, votes
 from playground import text as tx
 from playground.contract import SEED_MAX
-from playground.text.learn import lineage_rows, new_version_dir
+from playground.text.learn import learn_by_dpo, lineage_rows, new_version_dir
 from playground.text.metrics import SLIDING
 from tabs import charts, rating
 from tabs.common import user_errors
@@ -38,6 +38,7 @@ EXAMPLES = [
     ["", 250, 0.8, 0, 1.0, 3],
 ]
 STREAM_EVERY_S = 0.05  # at most ~20 UI updates per second, however fast the model is
+GENERATE_LIMIT = 32  # concurrent /generate handlers: one batching slot each (playground.text.batching)
 LATEST = "Next-token probabilities (latest step)"
 
 
@@ -144,7 +145,7 @@ def about(model_id) -> str:
 
 def _loss_rows(ev: dict) -> list[dict]:
     rows = [{"step": ev["step"], "loss": round(v, 4), "split": "train"}
-            for k, v in ev.get("losses", {}).items() if k == "train_loss"]
+            for k, v in ev.get("losses", {}).items() if k in ("train_loss", "dpo_loss")]
     return rows + [{"step": ev["step"], "loss": round(v, 4), "split": "validation"}
                    for k, v in ev.get("eval", {}).items() if k == "val_loss"]
 
@@ -157,8 +158,11 @@ def _follow(events: Iterator[dict], name: str, out: Path, progress):
         progress(ev["progress"], desc=f"step {ev['step']}")
         if ev.get("done"):
             card = ev["card"]
-            status = (f"Saved **{name}**: validation loss {card['metrics'][SLIDING]} nats/char after "
-                      f"{card['steps']} steps ({card['train_seconds']:.0f} s). It is now selected as the model.")
+            m = card["metrics"]
+            score = f"validation loss {m[SLIDING]} nats/char" if SLIDING in m else \
+                ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in m.items())
+            status = (f"Saved **{name}**: {score} after {card['steps']} steps ({card['train_seconds']:.0f} s). "
+                      "It is now selected as the model, and joins the blind comparisons on the Feedback tab.")
             yield status, pd.DataFrame(rows), gr.update(choices=_choices(), value=str(out))
         else:
             yield f"Training… step {ev['step']}, {ev['elapsed_s']:.0f} s", pd.DataFrame(rows), gr.skip()
@@ -171,6 +175,16 @@ def learn_from_feedback(base, progress=gr.Progress()):
     rows = lineage_rows(feedback.default_store().rated("text"), tm.name)
     out = new_version_dir(tm.name)
     yield from _follow(tx.learn_from_feedback(tm, rows, out_dir=out), out.name, out, progress)
+
+
+@user_errors
+def learn_from_votes(base, progress=gr.Progress()):
+    """Direct Preference Optimisation of ``base`` on the A/B votes and rating gaps of its lineage."""
+    tm = tx.load(base)
+    store = feedback.default_store()
+    out = new_version_dir(tm.name)
+    events = learn_by_dpo(tm, store.rated("text"), votes.battles(store, "text"), out_dir=out)
+    yield from _follow(events, out.name, out, progress)
 
 
 @user_errors
@@ -229,6 +243,7 @@ class Tuning(NamedTuple):
     steps: gr.Slider
     tune: gr.Button
     learn: gr.Button
+    dpo: gr.Button
     status: gr.Markdown
     plot: gr.LinePlot
 
@@ -286,26 +301,30 @@ def _tuning() -> Tuning:
         gr.Markdown("Upload a UTF-8 .txt file (a few KB to a few MB). The selected model keeps learning "
                     "on it for a few hundred steps; the new model is saved in the data folder (the bundled "
                     "one is never overwritten) and selected, so **Generate** uses it right away. "
-                    "**Learn from feedback** does the same with the texts people rated 4 or 5.")
+                    "**Learn from feedback** does the same with the texts people rated 4 or 5; **Learn from "
+                    "votes** runs Direct Preference Optimisation on the texts people preferred over others "
+                    "(blind A/B votes on the Feedback tab, and ratings of the same prompt 2 or more apart).")
         with gr.Row():
             upload = gr.File(label="Your text (.txt)", file_types=[".txt"], type="filepath")
             with gr.Column():
                 steps = gr.Slider(10, 1000, value=100, step=10, label="Training steps")
                 tune = gr.Button("Fine-tune", variant="primary")
                 learn = gr.Button("Learn from feedback (texts rated 4-5)")
+                dpo = gr.Button("Learn from votes (DPO on preferred vs rejected texts)")
         gr.Examples([[str(config.ASSETS / "examples" / "sonnets.txt")]], [upload], label="Example text")
         status = gr.Markdown()
         plot = gr.LinePlot(pd.DataFrame(columns=["step", "loss", "split"]), x="step", y="loss",
                            color="split", label="Loss (nats per character)", height=240)
-    return Tuning(upload, steps, tune, learn, status, plot)
+    return Tuning(upload, steps, tune, learn, dpo, status, plot)
 
 
 def _wire(w: Writing, s: Settings, st: Stepper, t: Tuning, gen_state: gr.State) -> None:
     sampling = [s.temperature, s.top_k, s.top_p]
+    # the batching scheduler serves every concurrent generation in shared steps: a class at once
     ev = gr.on([w.go.click, w.prompt.submit], generate,
                [s.model, w.prompt, s.length, *sampling, s.seed, s.candidates],
-               [w.output, s.probs, w.notice, gen_state], api_name="generate", concurrency_limit=4)
-    w.stop.click(None, None, None, cancels=[ev])
+               [w.output, s.probs, w.notice, gen_state], api_name="generate", concurrency_limit=GENERATE_LIMIT)
+    w.stop.click(None, None, None, cancels=[ev])  # closes the handler: its request leaves the batch
     s.dice.click(new_seed, None, s.seed, queue=False, api_visibility="private")
     gr.on(None, about, [s.model], s.about, api_visibility="private")  # on page load and model change
     step_out = [st.text, st.probs, st.pick, st.note, st.position]
@@ -318,6 +337,8 @@ def _wire(w: Writing, s: Settings, st: Stepper, t: Tuning, gen_state: gr.State) 
                  api_name="finetune", concurrency_limit=1)
     t.learn.click(learn_from_feedback, [s.model], [t.status, t.plot, s.model],
                   api_name="learn_from_feedback", concurrency_limit=1)
+    t.dpo.click(learn_from_votes, [s.model], [t.status, t.plot, s.model], api_name="learn_from_votes",
+                concurrency_limit=1)
 
 
 def build(model_id: str | None = None) -> None:

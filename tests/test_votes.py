@@ -104,10 +104,12 @@ def test_exports_have_the_formats_training_libraries_read(store, tmp_path):
     assert [(r["completion"], r["label"]) for r in kto if r["modality"] == "text"] == [("good text", True), ("bad text", False)]
     assert json.loads(next(r for r in kto if r["modality"] == "image")["completion"])["latent"] == [0.1, 0.2]
     dpo = [json.loads(x) for x in exports.export_dpo(store, tmp_path / "dpo.jsonl").read_text().splitlines()]
-    assert {(r["chosen"], r["rejected"], r["source"]) for r in dpo} == {("right", "left", "vote"), ("good text", "bad text", "ratings")}
+    assert {(r["chosen"], r["rejected"], r["source"]) for r in dpo} == {
+        ("right", "left", "vote"), ("good text", "bad text", "ratings"), ("good text", "so-so", "ratings"),
+        ("so-so", "bad text", "ratings")}  # every gap of 2 or more
     arena_rows = [json.loads(x) for x in exports.export_battles(store, tmp_path / "b.jsonl").read_text().splitlines()]
     assert arena_rows[0]["winner"] == "model_b" and arena_rows[0]["model_b"] == "v2"
     datasets = pytest.importorskip("datasets")
-    for name, n in (("kto.jsonl", 3), ("dpo.jsonl", 2), ("b.jsonl", 1)):
+    for name, n in (("kto.jsonl", 3), ("dpo.jsonl", 4), ("b.jsonl", 1)):
         ds = datasets.load_dataset("json", data_files=str(tmp_path / name), split="train")
         assert len(ds) == n

@@ -99,3 +99,26 @@ def learn_from_feedback(tm: TextModel, rows: list[dict], *, min_rating: int = 4,
                           command=f"learn from feedback of {tm.name} (playground.text.learn_from_feedback)",
                           learned_from={"method": "fine-tune on liked texts", "ratings": len(rows),
                                         "liked": n, "min_rating": min_rating})
+
+
+def preference_pairs(tm: TextModel, rows: list[dict], battles: list[dict]) -> list[dict]:
+    """DPO pairs for ``tm``'s lineage: A/B votes between its versions, and same-prompt rating gaps."""
+    from playground import exports
+
+    mine = lineage_rows(rows, tm.name)
+    base = base_name(tm.name)
+    fought = [b for b in battles if b["modality"] == "text"
+              and all(m == base or m.startswith(base + "-") for m in (b["model_a"], b["model_b"]))]
+    return list(exports.pairs_from_battles(fought)) + list(exports.pairs_from_ratings(mine))
+
+
+def learn_by_dpo(tm: TextModel, rows: list[dict], battles: list[dict], cfg=None,
+                 out_dir: str | Path | None = None, stop=None) -> Iterator[dict]:
+    """Direct Preference Optimisation of ``tm`` on its ``preference_pairs``; saves a new version
+    (``playground.train.dpo``) and yields the loop's progress events (the last has ``done=True``)."""
+    from playground.train.dpo import dpo
+
+    if tm.path is None:
+        raise ValueError("Learning from votes needs a local model folder (the bundled model or a fine-tune).")
+    pairs = preference_pairs(tm, rows, battles)
+    yield from dpo(tm.path, pairs, Path(out_dir) if out_dir else new_version_dir(tm.name), cfg, stop)

@@ -5,7 +5,8 @@
 
 Loss per pair: -log sigmoid(beta * [(log pi(c) - log ref(c)) - (log pi(r) - log ref(r))]), where
 log pi(x) sums the policy's log-probabilities of the completion's tokens after the prompt and
-``ref`` is the frozen parent. Why not TRL's ``DPOTrainer``: it builds on the ``Trainer``/
+``ref`` is the frozen parent, plus ``sft_weight`` x the chosen texts' NLL per token (RPO): DPO
+alone can lower the chosen and rejected likelihoods together, and with a few pairs it does. Why not TRL's ``DPOTrainer``: it builds on the ``Trainer``/
 ``accelerate`` stack with subword tokenisation and chat-template processing, which a
 65-character GPT-2 does not use, and its per-step set-up costs more than this model's forward
 pass; the loss itself is the 20 lines below, on the playground's one training loop.
@@ -28,6 +29,7 @@ from playground.train.loop import LoopConfig, train
 @dataclass
 class DPOConfig:
     beta: float = 0.1  # how far the policy may move from its parent
+    sft_weight: float = 0.2  # + this x NLL per token of the chosen texts (RPO, Pang et al. 2024): keeps them likely
     lr: float = 5e-5
     max_steps: int = 120
     max_minutes: float = 3.0
@@ -52,6 +54,10 @@ def sequence_logp(model, batch: list[tuple[torch.Tensor, int]]) -> torch.Tensor:
         logp = F.log_softmax(logits, -1).gather(-1, ids[1:, None]).squeeze(-1)
         out.append(logp[start - 1:].sum())
     return torch.stack(out)
+
+
+def _lengths(batch: list[tuple[torch.Tensor, int]]) -> torch.Tensor:
+    return torch.tensor([max(1, len(ids) - start) for ids, start in batch], dtype=torch.float32)
 
 
 def dpo_loss(pc: torch.Tensor, pr: torch.Tensor, rc: torch.Tensor, rr: torch.Tensor,
@@ -84,14 +90,15 @@ def dpo(init: str | Path, pairs: list[dict], out_dir: str | Path, cfg: DPOConfig
     def step() -> dict[str, float]:
         policy.train()
         idx = rng.sample(range(len(data)), min(cfg.batch_size, len(data)))
-        pc = sequence_logp(policy, [data[i][0] for i in idx])
-        pr = sequence_logp(policy, [data[i][1] for i in idx])
+        chosen = [data[i][0] for i in idx]
+        pc, pr = sequence_logp(policy, chosen), sequence_logp(policy, [data[i][1] for i in idx])
         loss, margin = dpo_loss(pc, pr, ref_c[idx], ref_r[idx], cfg.beta)
+        sft = -(pc / _lengths(chosen)).mean()
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        (loss + cfg.sft_weight * sft).backward()
         torch.nn.utils.clip_grad_norm_(policy.parameters(), 1.0)
         opt.step()
-        return {"dpo_loss": loss.item(), "reward_margin": margin.item()}
+        return {"dpo_loss": loss.item(), "reward_margin": margin.item(), "chosen_nll": sft.item()}
 
     loop = LoopConfig(max_steps=cfg.max_steps, max_minutes=cfg.max_minutes, warmup_steps=5, schedule="constant")
     for ev in train(step, [opt], loop, stop=stop):
