@@ -12,6 +12,7 @@ carries ``modality``, ``model``, ``model_hash`` and ``seed``: its provenance.
 """
 from __future__ import annotations
 
+import bisect
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -69,12 +70,15 @@ def pairs_from_ratings(rows: Iterable[dict]) -> Iterator[dict]:
         groups[(r["modality"], _prompt(r["modality"], {k: v for k, v in r["params"].items() if k != "seed"}))].append(r)
     for rows_ in groups.values():  # each output with up to PAIRS_PER_OUTPUT clearly worse ones: linear
         rows_.sort(key=lambda r: -r["rating"])
+        neg = [-r["rating"] for r in rows_]  # ascending, for bisect
         for i, hi in enumerate(rows_):
-            worse = [lo for lo in rows_ if hi["rating"] - lo["rating"] >= MIN_GAP and lo["output"] != hi["output"]]
-            for k in range(min(PAIRS_PER_OUTPUT, len(worse))):
-                lo = worse[(i * PAIRS_PER_OUTPUT + k) % len(worse)]  # spread over the worse ones
-                yield _pair(hi["modality"], hi["params"], hi["output"], lo["output"], hi["model"],
-                            hi["model_hash"], lo["model"], "ratings")
+            first = bisect.bisect_left(neg, -(hi["rating"] - MIN_GAP))  # the first row rated <= hi - MIN_GAP
+            worse = len(rows_) - first
+            for k in range(min(PAIRS_PER_OUTPUT, worse)):
+                lo = rows_[first + (i * PAIRS_PER_OUTPUT + k) % worse]  # spread over the worse ones
+                if lo["output"] != hi["output"]:
+                    yield _pair(hi["modality"], hi["params"], hi["output"], lo["output"], hi["model"],
+                                hi["model_hash"], lo["model"], "ratings")
 
 
 def dpo_rows(store: FeedbackStore) -> Iterator[dict]:

@@ -14,6 +14,8 @@ FAMILIES = {
     "vae": "playground.train.vae",
     "music": "playground.train.music",
     "feedback": "playground.train.feedback",
+    "judge": "playground.train.judge",
+    "diffusion": "playground.train.diffusion",
 }
 
 
