@@ -20,7 +20,7 @@ import torch
 from playground.music.data import transpose
 from playground.music.model import ChoraleLSTM, MusicConfig, nll
 from playground.music.notes import to_tokens
-from playground.train.loop import LoopConfig
+from playground.train.loop import LoopConfig, optimise
 from playground.train.loop import train as train_loop
 
 WARMUP_STEPS = 100
@@ -137,12 +137,7 @@ def iter_train(train: list[np.ndarray], valid: list[np.ndarray], cfg: MusicConfi
     def step() -> dict[str, float]:
         model.train()
         s, n = batch_loss(model, make_batch(train, cfg, tcfg, rng))
-        loss = s / n
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        return {"train_loss": loss.item()}
+        return {"train_loss": optimise(s / n, [opt], model)}
 
     def val() -> dict[str, float]:
         return {"val_nll": evaluate(model, valid)["nll_per_note"] if valid else float("nan")}

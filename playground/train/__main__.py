@@ -16,6 +16,7 @@ FAMILIES = {
     "feedback": "playground.train.feedback",
     "judge": "playground.train.judge",
     "diffusion": "playground.train.diffusion",
+    "coconet": "playground.train.coconet",
 }
 
 

@@ -123,3 +123,16 @@ def _bar(desc: str | None):
     from tqdm import tqdm
 
     return tqdm(total=1000, unit="‰", desc=desc)
+
+
+def optimise(loss: torch.Tensor, optimizers: list[torch.optim.Optimizer], model: torch.nn.Module,
+             clip: float = 1.0) -> float:
+    """One optimisation step: zero the gradients, back-propagate ``loss``, clip, step; returns the loss."""
+    for opt in optimizers:
+        opt.zero_grad(set_to_none=True)
+    loss.backward()
+    if clip:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+    for opt in optimizers:
+        opt.step()
+    return loss.item()
