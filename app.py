@@ -11,7 +11,7 @@ import os
 import gradio as gr
 
 from playground import config
-from tabs import feedback, images, music, text
+from tabs import feedback, images, links, music, text
 
 TITLE = "Generative AI Playground"
 INTRO = (
@@ -41,14 +41,15 @@ def build_demo(args: argparse.Namespace) -> gr.Blocks:
         config.set_data_dir(args.data_dir)
     with gr.Blocks(title=TITLE) as demo:
         gr.Markdown(INTRO)
-        with gr.Tab("Text", id="text", elem_id="tab-text"):
-            text.build(args.text_model)
-        with gr.Tab("Images", id="images", elem_id="tab-images"):
-            images.build()
-        with gr.Tab("Music", id="music", elem_id="tab-music"):
-            music.build()
-        with gr.Tab("Feedback", id="feedback", elem_id="tab-feedback"):
-            feedback.build(getattr(args, "admin_secret", None))
+        with links.tabs():  # ?tab=, ?present=1 and a bad link's notice (tabs/links.py)
+            with gr.Tab("Text", id="text", elem_id="tab-text"):
+                text.build(args.text_model)
+            with gr.Tab("Images", id="images", elem_id="tab-images"):
+                images.build()
+            with gr.Tab("Music", id="music", elem_id="tab-music"):
+                music.build()
+            with gr.Tab("Feedback", id="feedback", elem_id="tab-feedback"):
+                feedback.build(getattr(args, "admin_secret", None))
     demo.queue(default_concurrency_limit=4)
     return demo
 

@@ -22,7 +22,7 @@ import gradio as gr
 from playground import contract
 from playground import images as img
 from playground.images import learn, plots, render
-from tabs import rating
+from tabs import links, rating
 from tabs.common import user_errors
 
 ANY = img.ANY
@@ -94,8 +94,10 @@ def pick_model(model: str, seed, digit, n, smooth, like):
     return (shown, shown, img.explain(info), *reset_sliders(model, seed, digit, n, smooth, like))
 
 
-def first(model: str):
-    """On page load: the first model's drawing of seed 0, or why it cannot draw yet."""
+def first(model: str, request: gr.Request = None):
+    """On page load: the first model's drawing of seed 0, or why it cannot draw yet (a link draws its own)."""
+    if links.replays(request, "images"):
+        return (gr.skip(),) * 4
     try:
         return sample(model, 0, ANY, 64, False, 0.0)
     except gr.Error as e:
@@ -269,6 +271,8 @@ def build(models: dict[str, str | Path] | None = None) -> None:
     _sliders(w)
     _examples(w, choices)
     rating.build(w.state)
+    links.build("images", w.state, sample, {"model": w.model, "seed": w.seed, "label": w.digit, "n": w.n,
+                "smooth": w.smooth, "like": w.like, "amounts": w.sliders}, [w.big, w.grid, w.info, w.state])
     _interpolation(w)
     _watch(w)
     _wire(w)

@@ -17,7 +17,7 @@ import gradio as gr
 from playground import contract, music, preference
 from playground.generation import Generation
 from playground.music.notes import VOICES
-from tabs import rating
+from tabs import links, rating
 from tabs.common import user_errors
 
 SOURCES = [("Typed notes", "notes"), ("Chorale opening (test split)", "chorale"), ("MIDI upload", "midi")]
@@ -31,6 +31,7 @@ EXAMPLES = [  # (notes, mode)
     ["C5 C5 G5 G5 A5 A5 G5:2 F5 F5 E5 E5 D5 D5 C5:2", "harmonise"],
     ["A4 B4 C5:1.5 B4:0.5 A4 G#4 A4:2", "continue"],
 ]
+LINKED = ["source", "notes", "chorale", "midi", "mode", "temperature", "bars", "tempo", "seed", "candidates"]  # compose()
 
 
 def _out_dir() -> Path:
@@ -116,5 +117,6 @@ def build(model: str | Path = music.DEFAULT_MODEL) -> None:
         with gr.Column():
             outputs = _outputs(state)
     source.change(show, source, [notes, chorale, midi], api_visibility="private", queue=False)
-    gr.on([button.click, notes.submit], functools.partial(compose, model=str(model)),
-          [source, notes, chorale, midi, *settings], [*outputs, state], api_name="music_compose", concurrency_limit=4)
+    run, inputs = functools.partial(compose, model=str(model)), [source, notes, chorale, midi, *settings]
+    gr.on([button.click, notes.submit], run, inputs, [*outputs, state], api_name="music_compose", concurrency_limit=4)
+    links.build("music", state, run, dict(zip(LINKED, inputs)), [*outputs, state])

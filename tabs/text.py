@@ -19,7 +19,7 @@ from playground import text as tx
 from playground.contract import SEED_MAX
 from playground.text.learn import learn_by_dpo, lineage_rows, new_version_dir
 from playground.text.metrics import SLIDING
-from tabs import charts, rating
+from tabs import charts, links, rating
 from tabs.common import user_errors
 
 INTRO = (
@@ -39,6 +39,7 @@ EXAMPLES = [
 ]
 STREAM_EVERY_S = 0.05  # at most ~20 UI updates per second, however fast the model is
 GENERATE_LIMIT = 32  # concurrent /generate handlers: one batching slot each (playground.text.batching)
+FULL_RATE_STREAMS = 4  # up to 4 pages streaming at once update every STREAM_EVERY_S; 30 every 0.375 s
 LATEST = "Next-token probabilities (latest step)"
 
 
@@ -63,6 +64,12 @@ def _model(model_id: str) -> tuple[tx.TextModel, str]:
         return tx.load(config.DEFAULT_TEXT_MODEL), f"⚠️ {e} Using the bundled model instead."
 
 
+def _update_every(tm: tx.TextModel) -> float:
+    """Seconds between two updates of one page: ``STREAM_EVERY_S`` alone, longer when many pages
+    stream at once (each update costs the server and the browser more than its tokens do)."""
+    return STREAM_EVERY_S * max(1.0, tx.scheduler(tm).busy() / FULL_RATE_STREAMS)
+
+
 def _bullets(lines: list[str]) -> str:
     return "\n".join(f"- {n}" for n in lines if n)
 
@@ -81,12 +88,13 @@ def generate(model_id, prompt, length, temperature, top_k, top_p, seed, candidat
     if int(candidates or 1) > 1:
         yield from _best_of(tm, params, int(candidates), notice)
         return
-    t0, last, text, top, n, token = time.perf_counter(), 0.0, "", [], 0, None
+    t0, last, every, text, top, n, token = time.perf_counter(), 0.0, STREAM_EVERY_S, "", [], 0, None
     for step in tx.stream(tm, params):  # the chart: the distribution step.token was drawn from
-        text, top, n, token = step.text, step.top, n + 1, step.token
-        if time.perf_counter() - last >= STREAM_EVERY_S:
-            last = time.perf_counter()
+        text, n, token = step.text, n + 1, step.token
+        if time.perf_counter() - last >= every:
+            last, every, top = time.perf_counter(), _update_every(tm), step.top
             yield text, charts.probability_bars(top, chosen=token, title=LATEST), notice, gr.skip()
+    top = step.top if n else top
     elapsed = time.perf_counter() - t0
     gen = tx.record(tm, params, text)
     stats = f"{n} tokens in {elapsed:.2f} s ({n / max(elapsed, 1e-9):.0f} tokens/s) · model `{tm.name}` · seed {params.seed}"
@@ -351,6 +359,10 @@ def build(model_id: str | None = None) -> None:
             writing = _writing(gen_state)
         with gr.Column(scale=2):
             settings = _settings(model_id)
+    s = settings  # a link fills these (by Params name) and calls generate, as the Generate button does
+    links.build("text", gen_state, generate, {"model": s.model, "prompt": writing.prompt, "length": s.length,
+                "temperature": s.temperature, "top_k": s.top_k, "top_p": s.top_p, "seed": s.seed,
+                "candidates": s.candidates}, [writing.output, s.probs, writing.notice, gen_state])
     gr.Examples(EXAMPLES, [writing.prompt, settings.length, settings.temperature, settings.top_k,
                            settings.top_p, settings.seed], label="Try these")
     _wire(writing, settings, _stepper(), _tuning(), gen_state)

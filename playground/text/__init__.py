@@ -5,15 +5,17 @@
     for s in stream(tm, params): s.text, s.top             # what the tab shows while it writes
 
 Modules: ``params`` (validated inputs), ``models`` (list, load, cache), ``sampling`` (KV-cache
-sampler, streaming, step mode), ``metrics`` (validation loss, two protocols), ``explain``,
-``learn`` (reranker features, fine-tuning on liked texts), ``bench``. Training lives in
-``playground.train.text``.
+sampler, streaming, step mode), ``batching`` (continuous batching: concurrent generations share
+each forward pass and get the tokens they would get alone), ``metrics`` (validation loss, two
+protocols), ``explain``, ``learn`` (reranker features, fine-tuning on liked texts), ``bench``.
+Training lives in ``playground.train.text``.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 from playground.generation import Generation
+from playground.text.batching import scheduler
 from playground.text.bench import bench
 from playground.text.explain import explain
 from playground.text.learn import features, learn_from_feedback
@@ -25,7 +27,7 @@ NAME = "text"
 
 __all__ = ["NAME", "Params", "models", "load", "generate", "explain", "features", "learn_from_feedback",
            "bench", "save_output", "clear_cache", "loaded", "stream", "record", "next_token", "step", "encode_prompt",
-           "Step", "TextModel", "MAX_NEW_TOKENS", "MAX_PROMPT_CHARS"]
+           "scheduler", "Step", "TextModel", "MAX_NEW_TOKENS", "MAX_PROMPT_CHARS"]
 
 
 def save_output(generation: Generation, out: Path) -> list[Path]:

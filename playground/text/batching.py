@@ -22,6 +22,7 @@ the same tokens for the same seed (``tests/test_batching.py`` checks it on 100 s
 """
 from __future__ import annotations
 
+import atexit
 import copy
 import queue
 import threading
@@ -31,15 +32,18 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 import torch
+from transformers import AttentionInterface
 from transformers.cache_utils import Cache
+from transformers.integrations.sdpa_attention import repeat_kv
 
 from playground.text.params import Params
 
 MAX_SLOTS = 32  # rows of the shared cache: a class of 30 at once
 CACHE_BUDGET = 512 * 2**20  # bytes of keys/values at most: a large Hub model gets fewer slots
-JOINS_PER_STEP = 8  # prompts read between two decode steps, so running rows keep streaming
+JOINS_PER_STEP = 32  # prompts read before the next decode step: a whole class joins at once
 IDLE_S = 60.0  # an idle scheduler stops its thread and frees its cache
 ROW_CHOICES = (1, 2, 4, 8, 16)  # candidates for min_rows, smallest first
+WIDTH_STEP = 64  # a step reads a multiple of 64 columns (any width breaks bitwise equality: measured)
 
 
 def distribution(logits: torch.Tensor, temperature: float, top_k: int, top_p: float) -> torch.Tensor:
@@ -66,18 +70,23 @@ class SlotCache(Cache):
         super().__init__(layers=[])
         per_slot = sum(2 * l.keys[0, :, :1].numel() * l.keys.element_size() for l in prefill.layers) * context
         self.slots, self.context = max(1, min(max_slots, budget // per_slot)), context
-        self.keys = [torch.zeros(self.slots, *l.keys.shape[1:2], context, l.keys.shape[-1], dtype=l.keys.dtype)
+        self.keys = [torch.zeros(self.slots, l.keys.shape[1], context, l.keys.shape[-1], dtype=l.keys.dtype)
                      for l in prefill.layers]
-        self.values = [torch.zeros(self.slots, *l.values.shape[1:2], context, l.values.shape[-1],
+        self.values = [torch.zeros(self.slots, l.values.shape[1], context, l.values.shape[-1],
                                    dtype=l.values.dtype) for l in prefill.layers]
-        self.prepare(torch.zeros(0, dtype=torch.long), torch.zeros(0, dtype=torch.long), 1, 1)
-
-    def prepare(self, slots: torch.Tensor, positions: torch.Tensor, rows: int, width: int) -> None:
-        """The next step runs ``rows`` rows over ``width`` columns; only ``slots`` write (at ``positions``)."""
-        self.write, self.rows, self.width = slots, rows, width
         heads = self.keys[0].shape[1]
-        where = (slots[:, None] * heads + torch.arange(heads)) * self.context + positions[:, None]
-        self.index = where.reshape(-1)  # rows of the (slots * heads * context, head_dim) view
+        self.first = (torch.arange(self.slots)[:, None] * heads + torch.arange(heads)) * context  # (slots, heads)
+        self.prepare(torch.zeros(1, dtype=torch.long), 1, [])
+
+    def prepare(self, positions: torch.Tensor, width: int, write: list[int] | None = None) -> None:
+        """The next step: row i writes at column ``positions[i]`` (only the rows in ``write``, if given)
+        and every row reads ``width`` columns."""
+        self.rows, self.width, self.write = len(positions), width, write
+        if write is not None:
+            positions, first = positions[write], self.first[write]
+        else:
+            first = self.first[:self.rows]
+        self.index = (first + positions[:, None]).reshape(-1)  # rows of the (slots * heads * context, dim) view
 
     def store(self, slot: int, prefill: Cache) -> None:
         """Copy a request's prefill keys/values (batch of one) into its slot, from column 0."""
@@ -88,12 +97,12 @@ class SlotCache(Cache):
 
     def update(self, key_states: torch.Tensor, value_states: torch.Tensor, layer_idx: int, *args: Any,
                **kwargs: Any) -> tuple[torch.Tensor, torch.Tensor]:
-        """Write the writing rows' new key/value (one token each) at their columns; return the step's view."""
+        """Write each row's new key/value (one token, (rows, heads, 1, dim)) at its column; return the step's view."""
         out = []
         for cache, new in ((self.keys[layer_idx], key_states), (self.values[layer_idx], value_states)):
-            if len(self.write):
-                flat = cache.view(-1, cache.shape[-1])
-                flat.index_copy_(0, self.index, new[self.write, :, 0].reshape(-1, cache.shape[-1]))
+            if len(self.index):
+                new = new if self.write is None else new[self.write]
+                cache.view(-1, cache.shape[-1]).index_copy_(0, self.index, new.reshape(-1, cache.shape[-1]))
             out.append(cache[:self.rows, :, :self.width])
         return out[0], out[1]
 
@@ -129,11 +138,32 @@ class Request:
         self.cancelled.set()
 
 
-def eager_view(module: torch.nn.Module) -> torch.nn.Module:
-    """The same model (shared weights) with plain attention: row results independent of the batch."""
+def slot_attention(module: torch.nn.Module, query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,
+                   attention_mask: torch.Tensor, scaling: float | None = None, dropout: float = 0.0,
+                   attend_rows: int | None = None, **kwargs: Any) -> tuple[torch.Tensor, None]:
+    """Plain attention, (rows, heads, 1, dim) queries over the step's columns, for the first
+    ``attend_rows`` rows only: the padding rows after them (a step runs at least ``min_rows``) get
+    zeros, and their output is never read. A row's result is the same whatever the other rows."""
+    rows, m = query.shape[0], attend_rows or query.shape[0]
+    groups = getattr(module, "num_key_value_groups", 1)
+    if groups > 1:
+        key, value = repeat_kv(key, groups), repeat_kv(value, groups)
+    scaling = query.shape[-1] ** -0.5 if scaling is None else scaling
+    scores = torch.matmul(query[:m], key[:m].transpose(-1, -2)) * scaling + attention_mask[:m]
+    out = torch.matmul(torch.softmax(scores, dim=-1), value[:m]).transpose(1, 2)  # (m, 1, heads, dim)
+    if m < rows:
+        out = torch.cat([out, out.new_zeros(rows - m, *out.shape[1:])])
+    return out, None
+
+
+AttentionInterface.register("playground_slots", slot_attention)
+
+
+def decoder_view(module: torch.nn.Module) -> torch.nn.Module:
+    """The same model (shared weights) with ``slot_attention``: row results independent of the batch."""
     memo = {id(t): t for t in [*module.parameters(), *module.buffers()]}
     view = copy.deepcopy(module, memo)
-    view.set_attn_implementation("eager")
+    view.set_attn_implementation("playground_slots")
     return view.eval()
 
 
@@ -141,15 +171,18 @@ class Scheduler:
     """Runs the decode steps of every live request of one model on one background thread."""
 
     def __init__(self, module: torch.nn.Module, context: int, eos_id: int | None, max_slots: int = MAX_SLOTS):
-        self.module, self.decoder = module, eager_view(module)
+        self.module, self.decoder = module, decoder_view(module)
         self.context, self.eos_id, self.max_slots = context, eos_id, max_slots
         self.cache: SlotCache | None = None
         self.rows: list[Request | None] = []  # the request in each slot
         self.joining: deque[Request] = deque()
         self.cv = threading.Condition()
         self.thread: threading.Thread | None = None
-        self.min_rows = 0  # measured at the first start
+        self.min_rows, self.width_step = max_slots, context  # fewest rows and column step of a decode step
+        self.calibrated_for = 0  # the torch thread count they were measured with (at each start)
         self.steps = 0  # decode steps run so far
+        self.stopping = False
+        _all.add(self)
 
     def submit(self, ids: list[int], params: Params) -> Request:
         """A new request (``params`` already validated): it joins the batch at the next step."""
@@ -161,6 +194,14 @@ class Scheduler:
                 self.thread.start()
             self.cv.notify()
         return req
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """End the thread once the running requests are done (at interpreter exit: no thread left in torch)."""
+        with self.cv:
+            self.stopping, thread = True, self.thread
+            self.cv.notify_all()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
 
     def busy(self) -> int:
         """Requests in the batch or waiting to join it."""
@@ -184,7 +225,7 @@ class Scheduler:
         """Wait for requests; after ``IDLE_S`` without any, free the cache and end the thread."""
         with self.cv:
             if not self.joining and not any(self.rows):
-                self.cv.wait_for(lambda: self.joining, timeout=IDLE_S)
+                self.cv.wait_for(lambda: self.joining or self.stopping, timeout=IDLE_S)
             if not self.joining and not any(self.rows):
                 self.rows, self.cache, self.thread = [], None, None
                 return False
@@ -193,31 +234,41 @@ class Scheduler:
         return True
 
     def _start(self) -> None:
-        """Allocate the slot cache (shapes from a one-token read) and measure ``min_rows`` once."""
+        """Allocate the slot cache (shapes from a one-token read); measure ``min_rows`` and ``width_step``."""
         self.cache = SlotCache(self.module(input_ids=torch.zeros(1, 1, dtype=torch.long), use_cache=True).cache,
                                self.context, self.max_slots)
         self.rows = [None] * self.cache.slots
-        if not self.min_rows:
-            self.min_rows = self._calibrate()
+        later = torch.ones(self.context, self.context, dtype=torch.bool).triu_(1)
+        self.masks = torch.zeros(later.shape).masked_fill_(later, float("-inf"))  # row p: 0 up to column p
+        if self.calibrated_for != torch.get_num_threads():  # kernels differ with the thread count
+            self.min_rows, self.width_step = self._calibrate()
+            self.calibrated_for = torch.get_num_threads()
 
-    def _calibrate(self) -> int:
-        """The fewest rows for which every row's logits equal its logits in a full batch (bitwise)."""
+    def _calibrate(self) -> tuple[int, int]:
+        """The fewest rows and the coarsest column step for which every row's logits are bitwise its own.
+
+        Random keys/values and positions; a row's logits in a smaller batch, over fewer columns,
+        must equal its logits in the full batch over all columns. Fixed shapes always pass.
+        """
         g, slots = torch.Generator().manual_seed(0), self.cache.slots
         for t in self.cache.keys + self.cache.values:
             t.normal_(generator=g)  # random neighbours
-        tokens = torch.randint(0, self.module.config.vocab_size, (slots,), generator=g)
-        pos = torch.randint(0, self.context, (slots,), generator=g)
-        full = self._logits(tokens, pos, torch.zeros(0, dtype=torch.long))
-        chosen = slots
-        for m in (c for c in ROW_CHOICES if c < slots):
-            sizes = {m, m + 1, min(slots, 2 * m + 1), min(slots, 3 * m - 1)}
-            if all(torch.equal(self._logits(tokens[:n], pos[:n], torch.zeros(0, dtype=torch.long)), full[:n])
-                   for n in sizes):
-                chosen = m
+        tokens = torch.randint(0, self.module.config.vocab_size, (slots,), generator=g).tolist()
+        pos = sorted(torch.randint(0, self.context, (slots,), generator=g).tolist())  # small batches: few columns
+        found = (slots, self.context)
+        for step in (WIDTH_STEP, self.context):
+            self.min_rows, self.width_step = slots, step
+            full = self._logits(tokens, pos, [])
+            for m in (c for c in ROW_CHOICES if c < slots):
+                sizes = {m, m + 1, min(slots, 2 * m + 1), min(slots, 3 * m - 1)}
+                if all(torch.equal(self._logits(tokens[:n], pos[:n], []), full[:n]) for n in sizes):
+                    found = (m, step)
+                    break
+            if found[0] < slots:
                 break
         for t in self.cache.keys + self.cache.values:
             t.zero_()
-        return chosen
+        return found
 
     def _step(self) -> None:
         """Admit joiners, free the slots of finished rows, re-read full rows, then one decode step."""
@@ -266,7 +317,7 @@ class Scheduler:
         except Exception:
             for r in rows:
                 try:
-                    self._advance(r, self._forward([r]))
+                    self._advance(r, self._forward([r], alone=True))
                 except Exception as e:
                     self._finish(r, e)
             return
@@ -277,24 +328,28 @@ class Scheduler:
         r.length += 1
         self._draw(r, logits[r.slot])
 
-    def _forward(self, rows: list[Request]) -> torch.Tensor:
-        """Logits of the next token of ``rows`` (indexed by slot); the rows below them run as padding."""
-        n = min(self.cache.slots, max(self.min_rows, 1 + max(r.slot for r in rows)))
-        tokens, pos = torch.zeros(n, dtype=torch.long), torch.zeros(n, dtype=torch.long)
-        slots = torch.tensor([r.slot for r in rows])
-        tokens[slots] = torch.tensor([r.out[-1] for r in rows])
-        pos[slots] = torch.tensor([r.length for r in rows])
+    def _forward(self, rows: list[Request], alone: bool = False) -> torch.Tensor:
+        """Logits of the next token of ``rows`` (indexed by slot). Free slots below the last row,
+        and rows after it up to ``min_rows``, run as padding (writing into their own free rows);
+        ``alone``: the other live rows run as padding too, and write nothing."""
+        last = 1 + max(r.slot for r in rows)
+        tokens, pos = [0] * max(last, self.min_rows), [0] * max(last, self.min_rows)
+        for r in rows:
+            tokens[r.slot], pos[r.slot] = r.out[-1], r.length
         self.steps += 1
-        return self._logits(tokens, pos, slots)
+        return self._logits(tokens[:self.cache.slots], pos[:self.cache.slots],
+                            [r.slot for r in rows] if alone else None, attend=last)
 
-    def _logits(self, tokens: torch.Tensor, pos: torch.Tensor, write: torch.Tensor) -> torch.Tensor:
-        """One decode forward: row i feeds ``tokens[i]`` at ``pos[i]`` and sees columns 0..pos[i]."""
-        width = 1 + int(pos.max())
-        self.cache.prepare(write, pos[write], len(tokens), width)
-        hidden = torch.arange(width) > pos[:, None]  # (rows, width): True = masked
-        mask = torch.zeros(hidden.shape).masked_fill_(hidden, float("-inf"))[:, None, None, :]
-        out = self.decoder(input_ids=tokens[:, None], position_ids=pos[:, None], attention_mask=mask,
-                           cache=self.cache, use_cache=True)
+    def _logits(self, tokens: list[int], pos: list[int], write: list[int] | None,
+                attend: int | None = None) -> torch.Tensor:
+        """One decode forward: row i feeds ``tokens[i]`` at ``pos[i]`` and sees columns 0..pos[i]
+        (rows from ``attend`` on are padding: no attention)."""
+        width = min(self.context, -(-(1 + max(pos)) // self.width_step) * self.width_step)
+        position = torch.tensor(pos)
+        self.cache.prepare(position, width, write)
+        mask = self.masks[:, :width][position][:, None, None, :]  # (rows, 1, 1, width): -inf after pos
+        out = self.decoder(input_ids=torch.tensor(tokens)[:, None], position_ids=position[:, None],
+                           attention_mask=mask, cache=self.cache, use_cache=True, attend_rows=attend)
         return out.logits[:, -1]
 
     def _draw(self, r: Request, logits: torch.Tensor) -> None:
@@ -324,6 +379,13 @@ class Scheduler:
 
 _schedulers: dict[int, Scheduler] = {}
 _registry = threading.Lock()
+_all: weakref.WeakSet[Scheduler] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_all() -> None:
+    for s in list(_all):
+        s.stop()
 
 
 def scheduler(tm: Any) -> Scheduler:

@@ -12,6 +12,7 @@ and a text is the same whether it was written alone or beside thirty others.
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator
@@ -24,6 +25,7 @@ from playground.text.models import TextModel
 from playground.text.params import Params
 
 TOP_SHOWN = 10  # tokens listed in the probability view
+_labels: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # tokenizer -> {token id: label}
 
 
 @dataclass
@@ -64,17 +66,19 @@ def encode_prompt(tm: TextModel, prompt: str) -> tuple[list[int], list[str]]:
 
 
 def token_label(tm: TextModel, token_id: int) -> str:
-    """A readable label of one token: spaces and newlines made visible."""
-    s = tm.tokenizer.decode([token_id])
-    if token_id == tm.start_id and not s.strip():
-        return "<start>"
-    return s.replace(" ", "␣").replace("\n", "⏎").replace("\t", "⇥") or "∅"
+    """A readable label of one token: spaces and newlines made visible (remembered per tokenizer)."""
+    labels = _labels.setdefault(tm.tokenizer, {})
+    if token_id not in labels:  # decoding costs ~10 us: thirty streams ask for ten labels a token
+        s = tm.tokenizer.decode([token_id])
+        s = "<start>" if token_id == tm.start_id and not s.strip() else s
+        labels[token_id] = s.replace(" ", "␣").replace("\n", "⏎").replace("\t", "⇥") or "∅"
+    return labels[token_id]
 
 
 def top_tokens(tm: TextModel, probs: torch.Tensor, k: int = TOP_SHOWN) -> list[tuple[str, float]]:
     """The ``k`` most likely tokens of ``probs`` as (label, probability), zeros left out."""
     vals, idx = torch.topk(probs, min(k, probs.numel()))
-    return [(token_label(tm, int(i)), float(v)) for v, i in zip(vals, idx) if v > 0]
+    return [(token_label(tm, i), v) for v, i in zip(vals.tolist(), idx.tolist()) if v > 0]
 
 
 def stream(tm: TextModel, p: Params) -> Iterator[Step]:
@@ -123,7 +127,7 @@ def next_token(tm: TextModel, text: str, temperature: float = 1.0, top_k: int = 
     """The ``k`` most likely next tokens after ``text``: (label, probability, id), plus notices."""
     probs, notes = _next_distribution(tm, Params(prompt=text, temperature=temperature, top_k=top_k, top_p=top_p))
     vals, idx = torch.topk(probs, min(k, probs.numel()))
-    return [(token_label(tm, int(i)), float(v), int(i)) for v, i in zip(vals, idx) if v > 0], notes
+    return [(token_label(tm, i), v, i) for v, i in zip(vals.tolist(), idx.tolist()) if v > 0], notes
 
 
 def step(tm: TextModel, text: str, choice: int | None = None, seed: int = 0, position: int = 0,

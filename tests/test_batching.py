@@ -1,0 +1,196 @@
+"""Continuous batching of text generation: batched and solo runs give the same tokens.
+
+A tiny random GPT-2 (context 32, so long texts slide their window) makes most tests take well
+under a second; the bundled model checks the same agreement on 100 seeds.
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+import torch
+from transformers import GPT2Config, GPT2LMHeadModel
+
+from playground import config
+from playground import text as tx
+from playground.charset import build_char_tokenizer
+from playground.text import batching
+from playground.text.batching import Scheduler
+from playground.text.models import TextModel
+
+SONNETS = (config.ASSETS / "examples" / "sonnets.txt").read_text()
+PROMPTS = ["", "Shall I", "Love is not love which alters when it alteration finds, or bends", "O"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """One torch thread, as the served app runs (two threads fight over a busy 2-core machine)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def tiny() -> TextModel:
+    """A tiny random GPT-2 over the sonnets' characters: near-uniform draws, so texts differ a lot."""
+    tok = build_char_tokenizer(SONNETS)
+    cfg = GPT2Config(n_layer=1, n_embd=32, n_head=2, n_positions=32, vocab_size=len(tok), bos_token_id=0,
+                     eos_token_id=0, pad_token_id=0)
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        module = GPT2LMHeadModel(cfg).eval()
+    return TextModel(name="tiny", hash="test", config=cfg.to_dict(), module=module, tokenizer=tok, context=32)
+
+
+def _params(i: int) -> tx.Params:
+    """Seed ``i`` with its own settings: lengths past the context, top-k, top-p, temperatures."""
+    return tx.Params(prompt=PROMPTS[i % len(PROMPTS)], length=1 + (i * 7) % 30, temperature=(0.5, 0.8, 1.0, 1.4)[i % 4],
+                     top_k=(0, 5, 20)[i % 3], top_p=(1.0, 0.9, 0.6)[i % 3 if i % 5 else 0], seed=1000 + i)
+
+
+def _tokens(req: batching.Request) -> list[int]:
+    return [tid for tid, _ in req]
+
+
+def _solo(s: Scheduler, tm: TextModel, p: tx.Params) -> list[int]:
+    return _tokens(s.submit(tx.encode_prompt(tm, p.prompt)[0], p))
+
+
+def _wait(cond, timeout: float = 5.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.005)
+    return cond()
+
+
+@pytest.mark.parametrize("which", ["tiny", "bundled"])
+def test_a_rows_logits_are_its_own_whatever_the_batch(tiny, which):
+    """Bitwise: whichever slot, whatever the neighbours hold, however many rows and columns."""
+    tm = tiny if which == "tiny" else tx.load(config.DEFAULT_TEXT_MODEL)
+    s = Scheduler(tm.module, tm.context, None)
+    s._start()
+    slots, g = s.cache.slots, torch.Generator().manual_seed(1)
+    for t in s.cache.keys + s.cache.values:
+        t.normal_(generator=g)
+    vocab = tm.module.config.vocab_size
+    tokens = torch.randint(0, vocab, (slots,), generator=g).tolist()
+    pos = sorted(torch.randint(0, tm.context, (slots,), generator=g).tolist())  # the first rows: few columns
+    full = s._logits(tokens, pos, [])
+    for n in range(s.min_rows, slots + 1):
+        assert torch.equal(s._logits(tokens[:n], pos[:n], []), full[:n]), n
+    other = [tokens[0]] + [(t + 7) % vocab for t in tokens[1:]]  # new neighbours
+    assert torch.equal(s._logits(other, pos, [])[0], full[0])
+    moved = torch.roll(torch.arange(slots), 5)  # every row in another slot (its keys/values moved with it)
+    for t in s.cache.keys + s.cache.values:
+        t.copy_(t[moved])
+    order = moved.tolist()
+    assert torch.equal(s._logits([tokens[i] for i in order], [pos[i] for i in order], []), full[moved])
+
+
+def test_batched_and_solo_give_the_same_tokens_on_100_seeds(tiny):
+    """100 requests through 8 slots (so most join a running batch) equal their solo runs."""
+    params = [_params(i) for i in range(100)]
+    solo = Scheduler(tiny.module, tiny.context, None)
+    alone = [_solo(solo, tiny, p) for p in params]
+    together = Scheduler(tiny.module, tiny.context, None, max_slots=8)
+    reqs = [together.submit(tx.encode_prompt(tiny, p.prompt)[0], p) for p in params]
+    assert [_tokens(r) for r in reqs] == alone
+    assert [len(a) for a in alone] == [p.length for p in params]
+    assert together.steps < solo.steps / 3  # they did share the steps
+    assert len({tuple(a) for a in alone}) > 90  # (a few 1-token texts coincide)
+
+
+def test_a_request_joining_mid_batch_gets_its_own_continuation(tiny):
+    s = Scheduler(tiny.module, tiny.context, None)
+    a_p, b_p = tx.Params(prompt="Shall I", length=120, seed=1), tx.Params(prompt="O", length=40, seed=2)
+    a_alone, b_alone = _solo(s, tiny, a_p), _solo(s, tiny, b_p)
+    a = s.submit(tx.encode_prompt(tiny, a_p.prompt)[0], a_p)
+    it, got = iter(a), []
+    got += [next(it)[0] for _ in range(50)]  # a is well into its text (past one window slide)
+    b = s.submit(tx.encode_prompt(tiny, b_p.prompt)[0], b_p)
+    assert _tokens(b) == b_alone
+    assert got + [tid for tid, _ in it] == a_alone
+
+
+def test_a_long_and_a_short_request_finish_independently(tiny):
+    s = Scheduler(tiny.module, tiny.context, None)
+    long = s.submit([5, 6, 7], tx.Params(length=1000, seed=3))
+    short = s.submit([8], tx.Params(length=5, seed=4))
+    assert len(_tokens(short)) == 5
+    assert not long.done and s.busy() == 1  # the long one goes on
+    assert len(_tokens(long)) == 1000 and _wait(lambda: s.busy() == 0)
+
+
+def test_cancel_frees_the_slot_and_the_others_go_on(tiny):
+    s = Scheduler(tiny.module, tiny.context, None, max_slots=2)
+    keep_p = tx.Params(prompt="O", length=200, seed=5)
+    keep_alone = _solo(s, tiny, keep_p)
+    keep = s.submit(tx.encode_prompt(tiny, "O")[0], keep_p)
+    gone = s.submit([5], tx.Params(length=1000, seed=6))
+    next(iter(gone))
+    gone.cancel()
+    assert _wait(lambda: gone.slot == -1 and s.busy() == 1)
+    third = s.submit([9], tx.Params(length=3, seed=7))  # takes the freed slot
+    assert len(_tokens(third)) == 3 and _tokens(keep) == keep_alone
+
+
+def test_closing_the_stream_cancels_its_request(tiny):
+    """A closed tab or Stop closes the handler's generator: the request leaves the batch."""
+    steps = tx.stream(tiny, tx.Params(prompt="Shall I", length=1000, seed=8))
+    first = next(steps)
+    assert first.text and first.top and 0 < first.prob <= 1
+    sched = batching.scheduler(tiny)
+    assert sched.busy() == 1
+    steps.close()
+    assert _wait(lambda: sched.busy() == 0)
+
+
+def test_one_failing_request_leaves_the_others_intact(tiny, monkeypatch):
+    s = Scheduler(tiny.module, tiny.context, None)
+    params = [_params(i) for i in range(6)]
+    alone = [_solo(s, tiny, p) for p in params]
+    bad_prompt = s.submit([10**6], tx.Params(length=5))  # an id outside the vocabulary: its prefill fails
+    draw = Scheduler._draw
+
+    def poisoned(self, r, logits):  # request 2 draws an impossible token: the next batched step fails
+        draw(self, r, logits)
+        if r.params.seed == params[2].seed and len(r.out) == 4:
+            r.out[-1] = 10**6
+    monkeypatch.setattr(Scheduler, "_draw", poisoned)
+    reqs = [s.submit(tx.encode_prompt(tiny, p.prompt)[0], p) for p in params]
+    with pytest.raises(RuntimeError, match="failed"):
+        _tokens(bad_prompt)
+    with pytest.raises(RuntimeError, match="failed"):
+        _tokens(reqs[2])
+    assert [_tokens(r) for i, r in enumerate(reqs) if i != 2] == alone[:2] + alone[3:]
+    assert _wait(lambda: s.busy() == 0)
+
+
+def test_an_idle_scheduler_frees_its_cache(tiny, monkeypatch):
+    monkeypatch.setattr(batching, "IDLE_S", 0.05)
+    s = Scheduler(tiny.module, tiny.context, None)
+    assert len(_solo(s, tiny, tx.Params(length=3))) == 3
+    assert _wait(lambda: s.thread is None and s.cache is None)
+    assert len(_solo(s, tiny, tx.Params(length=3))) == 3  # and starts again on demand
+
+
+def test_the_bundled_models_calibration():
+    s = Scheduler(tx.load(config.DEFAULT_TEXT_MODEL).module, 256, None)
+    s._start()
+    assert s.min_rows <= 4 and s.width_step == batching.WIDTH_STEP  # measured on this machine: 4 and 64
+
+
+@pytest.mark.slow
+def test_bundled_model_batched_equals_solo_on_100_seeds():
+    """100 seeds, 200 tokens each from prompts up to 128 tokens (so some slide past the context)."""
+    tm = tx.load(config.DEFAULT_TEXT_MODEL)
+    s = Scheduler(tm.module, tm.context, tm.tokenizer.eos_token_id)
+    prompts = PROMPTS + [SONNETS[:300]]
+    params = [tx.Params(prompt=prompts[i % 5], length=200, temperature=(0.8, 1.0)[i % 2], top_k=(0, 20)[i % 2],
+                        top_p=(1.0, 0.95)[i % 3 == 0], seed=i) for i in range(100)]
+    alone = [_solo(s, tm, p) for p in params]
+    reqs = [s.submit(tx.encode_prompt(tm, p.prompt)[0], p) for p in params]
+    assert [_tokens(r) for r in reqs] == alone
