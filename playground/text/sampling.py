@@ -12,6 +12,7 @@ and a text is the same whether it was written alone or beside thirty others.
 """
 from __future__ import annotations
 
+import os
 import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -81,24 +82,55 @@ def top_tokens(tm: TextModel, probs: torch.Tensor, k: int = TOP_SHOWN) -> list[t
     return [(token_label(tm, i), v) for v, i in zip(vals.tolist(), idx.tolist()) if v > 0]
 
 
+BATCHING = os.environ.get("PLAYGROUND_TEXT_BATCHING", "0") not in ("0", "", "false")
+
+
 def stream(tm: TextModel, p: Params) -> Iterator[Step]:
     """Sample ``p.length`` tokens (fewer if the model ends the text), yielding after each one.
 
-    The request joins the model's running batch; closing this generator (Stop, a closed tab)
-    takes it out at the next step.
+    Solo by default (a KV-cache walk per request, one at a time per model). With
+    ``PLAYGROUND_TEXT_BATCHING=1`` the request joins the model's running batch
+    (``playground.text.batching``); closing this generator takes it out at the next step.
     """
     ids, _ = encode_prompt(tm, p.prompt)
-    req = scheduler(tm).submit(ids, p)
+    tokens = _batched(tm, ids, p) if BATCHING else _solo(tm, ids, p)
     text, pending = "", []  # decoded so far, and tokens not yet decodable on their own
+    for tid, probs in tokens:
+        pending.append(tid)
+        piece = tm.tokenizer.decode(pending)
+        if not piece.endswith("\ufffd"):  # a whole character (a byte-level token can be half of one)
+            text, pending = text + piece, []
+        yield Step(text=text, token=token_label(tm, tid), prob=float(probs[tid]), probs=probs, tm=tm)
+
+
+def _batched(tm: TextModel, ids: list[int], p: Params) -> Iterator[tuple[int, torch.Tensor]]:
+    req = scheduler(tm).submit(ids, p)
     try:
-        for tid, probs in req:
-            pending.append(tid)
-            piece = tm.tokenizer.decode(pending)
-            if not piece.endswith("\ufffd"):  # a whole character (a byte-level token can be half of one)
-                text, pending = text + piece, []
-            yield Step(text=text, token=token_label(tm, tid), prob=float(probs[tid]), probs=probs, tm=tm)
+        yield from req
     finally:
         req.cancel()
+
+
+@torch.inference_mode()
+def _solo(tm: TextModel, ids: list[int], p: Params) -> Iterator[tuple[int, torch.Tensor]]:
+    """(token id, distribution) per step: one KV-cache walk, a torch.Generator seeded per call."""
+    gen = torch.Generator().manual_seed(p.seed)
+    out_ids: list[int] = []
+    x, past = torch.tensor([ids]), None
+    with tm.lock:  # one KV cache walk at a time per model keeps threads from fighting
+        for _ in range(p.length):
+            if past is not None and past.get_seq_length() + 1 > tm.context:
+                # context full: start again from the last half of it
+                x, past = torch.tensor([(ids + out_ids)[-(tm.context // 2):]]), None
+            out = tm.module(input_ids=x, cache=past, use_cache=True)
+            past = out.cache
+            probs = distribution(out.logits[0, -1], p.temperature, p.top_k, p.top_p)
+            tid = int(torch.multinomial(probs, 1, generator=gen))
+            if tid == tm.tokenizer.eos_token_id:  # the model says the text ends here
+                return
+            out_ids.append(tid)
+            x = torch.tensor([[tid]])
+            yield tid, probs
 
 
 def record(tm: TextModel, p: Params, text: str) -> Generation:
