@@ -22,15 +22,6 @@ SONNETS = (config.ASSETS / "examples" / "sonnets.txt").read_text()
 PROMPTS = ["", "Shall I", "Love is not love which alters when it alteration finds, or bends", "O"]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """One torch thread, as the served app runs (two threads fight over a busy 2-core machine)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.fixture(scope="module")
 def tiny() -> TextModel:
     """A tiny random GPT-2 over the sonnets' characters: near-uniform draws, so texts differ a lot."""
@@ -137,15 +128,54 @@ def test_cancel_frees_the_slot_and_the_others_go_on(tiny):
     assert len(_tokens(third)) == 3 and _tokens(keep) == keep_alone
 
 
-def test_closing_the_stream_cancels_its_request(tiny):
+@pytest.fixture()
+def batched(monkeypatch):
+    """The app's text streams go through the scheduler (PLAYGROUND_TEXT_BATCHING=1)."""
+    from playground.text import sampling
+
+    monkeypatch.setattr(sampling, "BATCHING", True)
+
+
+def test_closing_the_stream_cancels_its_request(batched):
     """A closed tab or Stop closes the handler's generator: the request leaves the batch."""
-    steps = tx.stream(tiny, tx.Params(prompt="Shall I", length=1000, seed=8))
+    tm = tx.load(config.DEFAULT_TEXT_MODEL)
+    steps = tx.stream(tm, tx.Params(prompt="ROMEO:", length=1000, seed=8))
     first = next(steps)
     assert first.text and first.top and 0 < first.prob <= 1
-    sched = batching.scheduler(tiny)
+    sched = batching.scheduler(tm)
     assert sched.busy() == 1
     steps.close()
     assert _wait(lambda: sched.busy() == 0)
+
+
+def test_stop_in_the_tab_frees_the_slot(batched):
+    """Gradio closes the handler's generator on Stop or a closed tab: GeneratorExit reaches the request."""
+    from tabs import text as tab
+
+    handler = tab.generate(str(config.DEFAULT_TEXT_MODEL), "ROMEO:", 1000, 0.8, 0, 1.0, 3)
+    text, chart, _, _ = next(handler)
+    sched = batching.scheduler(tx.load(config.DEFAULT_TEXT_MODEL))
+    assert len(text) == 1 and "prob-chart" in chart and sched.busy() == 1
+    handler.close()
+    assert _wait(lambda: sched.busy() == 0)
+
+
+def test_auto_goes_solo_alone_and_joins_the_batch_beside_others(monkeypatch):
+    """PLAYGROUND_TEXT_BATCHING=auto: one user walks alone at full speed; the others share the batch."""
+    from playground.text import sampling
+
+    monkeypatch.setattr(sampling, "BATCHING", "auto")
+    tm = tx.load(config.DEFAULT_TEXT_MODEL)
+    sched = batching.scheduler(tm)
+    first = tx.stream(tm, tx.Params(prompt="ROMEO:", length=1000, seed=1))
+    next(first)  # alone: the solo walk
+    assert sched.busy() == 0
+    second = tx.stream(tm, tx.Params(prompt="ROMEO:", length=1000, seed=2))
+    next(second)  # someone else is generating: the batch
+    assert sched.busy() == 1
+    first.close(), second.close()
+    assert _wait(lambda: sched.busy() == 0)
+    assert len(list(tx.stream(tm, tx.Params(prompt="ROMEO:", length=5, seed=3)))) == 5 and sched.busy() == 0
 
 
 def test_one_failing_request_leaves_the_others_intact(tiny, monkeypatch):

@@ -43,6 +43,7 @@ def to_levels(x: torch.Tensor) -> torch.Tensor:
 
 
 @lru_cache(maxsize=1)
+@torch.inference_mode(False)  # cached tensors must stay usable by training, whoever loads them first
 def _split() -> tuple[DigitsSplit, DigitsSplit]:
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split

@@ -80,6 +80,7 @@ def _read(path: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=8)
+@torch.inference_mode(False)  # cached tensors must stay usable by training, whoever loads them first
 def _load(path: str, split: str) -> Split:
     images, labels = _read(path)
     train, test = split_indices(labels)
