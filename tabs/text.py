@@ -38,7 +38,9 @@ EXAMPLES = [
     ["", 250, 0.8, 0, 1.0, 3],
 ]
 STREAM_EVERY_S = 0.05  # at most ~20 UI updates per second, however fast the model is
-GENERATE_LIMIT = 32  # concurrent /generate handlers: one batching slot each (playground.text.batching)
+# concurrent /generate handlers: with batching on, one slot each (playground.text.batching); solo
+# walks wait for each other on the model, so more would only hold Gradio's worker threads
+GENERATE_LIMIT = 4 if tx.sampling.BATCHING in ("0", "", "false") else 32
 FULL_RATE_STREAMS = 4  # up to 4 pages streaming at once update every STREAM_EVERY_S; 30 every 0.375 s
 LATEST = "Next-token probabilities (latest step)"
 

@@ -160,6 +160,24 @@ def test_stop_in_the_tab_frees_the_slot(batched):
     assert _wait(lambda: sched.busy() == 0)
 
 
+def test_auto_goes_solo_alone_and_joins_the_batch_beside_others(monkeypatch):
+    """PLAYGROUND_TEXT_BATCHING=auto: one user walks alone at full speed; the others share the batch."""
+    from playground.text import sampling
+
+    monkeypatch.setattr(sampling, "BATCHING", "auto")
+    tm = tx.load(config.DEFAULT_TEXT_MODEL)
+    sched = batching.scheduler(tm)
+    first = tx.stream(tm, tx.Params(prompt="ROMEO:", length=1000, seed=1))
+    next(first)  # alone: the solo walk
+    assert sched.busy() == 0
+    second = tx.stream(tm, tx.Params(prompt="ROMEO:", length=1000, seed=2))
+    next(second)  # someone else is generating: the batch
+    assert sched.busy() == 1
+    first.close(), second.close()
+    assert _wait(lambda: sched.busy() == 0)
+    assert len(list(tx.stream(tm, tx.Params(prompt="ROMEO:", length=5, seed=3)))) == 5 and sched.busy() == 0
+
+
 def test_one_failing_request_leaves_the_others_intact(tiny, monkeypatch):
     s = Scheduler(tiny.module, tiny.context, None)
     params = [_params(i) for i in range(6)]

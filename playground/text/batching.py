@@ -12,13 +12,17 @@ key/value at its own column, and masks the columns after it. A row that fills th
 read again from the last half of it, alone, exactly as when it runs solo. Requests leave when
 they finish or are cancelled; each draws from its own ``torch.Generator`` with its own settings.
 
-Why a row's numbers are its own whoever shares the step: attention runs in its plain ("eager")
-form, which gives a row bitwise the same result whatever the other rows hold, whichever slot it
-sits in and however many columns the step reads; the matrix products give the same bits for any
-batch of at least ``min_rows`` rows (one row alone takes another kernel). ``min_rows`` is
-measured when a scheduler first starts (4 on this machine), and every step runs at least that
-many rows. A solo generation is this scheduler with one request, so batched and solo runs give
-the same tokens for the same seed (``tests/test_batching.py`` checks it on 100 seeds).
+Why a row's numbers are its own whoever shares the step (measured, then checked by the tests):
+- attention runs in its plain form (``slot_attention``, on a view of the model that shares its
+  weights), which gives a row bitwise the same result whatever the other rows hold, whichever
+  slot it sits in and however many rows attend, as long as the step reads a multiple of 64
+  columns (other widths change the last bits);
+- the matrix products give the same bits for any batch of at least ``min_rows`` rows (one to
+  three rows take other kernels), so a step runs at least ``min_rows`` rows; the padding rows
+  skip attention.
+``min_rows`` and the column step are measured when a scheduler starts (4 and 64 here; fixed
+shapes if no smaller choice keeps the bits). A solo generation is this scheduler with one
+request, so batched and solo runs give the same tokens for the same seed.
 """
 from __future__ import annotations
 
@@ -44,6 +48,8 @@ JOINS_PER_STEP = 32  # prompts read before the next decode step: a whole class j
 IDLE_S = 60.0  # an idle scheduler stops its thread and frees its cache
 ROW_CHOICES = (1, 2, 4, 8, 16)  # candidates for min_rows, smallest first
 WIDTH_STEP = 64  # a step reads a multiple of 64 columns (any width breaks bitwise equality: measured)
+
+_all: weakref.WeakSet[Scheduler] = weakref.WeakSet()  # every scheduler, stopped at interpreter exit
 
 
 def distribution(logits: torch.Tensor, temperature: float, top_k: int, top_p: float) -> torch.Tensor:
@@ -122,6 +128,7 @@ class Request:
     done: bool = False
     queue: queue.SimpleQueue = field(default_factory=queue.SimpleQueue, repr=False)
     cancelled: threading.Event = field(default_factory=threading.Event, repr=False)
+    gen: torch.Generator = field(init=False, repr=False)  # its own dice, seeded by params.seed
 
     def __post_init__(self) -> None:
         self.gen = torch.Generator().manual_seed(self.params.seed)
@@ -379,11 +386,10 @@ class Scheduler:
 
 _schedulers: dict[int, Scheduler] = {}
 _registry = threading.Lock()
-_all: weakref.WeakSet[Scheduler] = weakref.WeakSet()
 
 
 @atexit.register
-def _stop_all() -> None:
+def _stop_all() -> None:  # no thread left inside torch when the interpreter exits (it can abort then)
     for s in list(_all):
         s.stop()
 
