@@ -1,10 +1,12 @@
-"""Music tab: continue or harmonise a seed with the Bach chorale model; audio, piano roll, MIDI.
+"""Music tab: continue a seed with the Bach chorale LSTM, or harmonise a melody with the Coconet
+harmoniser; audio, piano roll (parallels marked), MIDI, a voice-leading report, next-note chart.
 
     with gr.Blocks():
-        music.build()                      # or build("path/to/checkpoint")
+        music.build()                      # or build("path/to/lstm", harmoniser="path/to/coconet")
 
 ``compose`` is one call into ``playground.music`` (validated ``Params``, ``generate``,
-``save_output``); its ValueErrors become gr.Error. ``build`` only lays out and wires.
+``save_output``); its ValueErrors become gr.Error. ``probe`` draws the next-note chart.
+``tabs.music_view`` turns an output into text; ``build`` only lays out and wires.
 """
 from __future__ import annotations
 
@@ -19,47 +21,68 @@ from playground.generation import Generation
 from playground.music.notes import VOICES
 from tabs import links, rating
 from tabs.common import user_errors
+from tabs.music_view import CHART_EMPTY, CHART_TITLE, beats, describe, next_note_chart, note_list, report_markdown
+from tabs.charts import probability_bars
 
 SOURCES = [("Typed notes", "notes"), ("Chorale opening (test split)", "chorale"), ("MIDI upload", "midi")]
 MODES = [("Continue: compose more bars", "continue"),
-         ("Harmonise: your melody on top, the model writes alto, tenor, bass", "harmonise")]
+         ("Harmonise: your melody on top, the Coconet model writes alto, tenor, bass", "harmonise")]
 NOTES_HELP = ("Note names with octave, C4 = middle C; optional length in beats after a colon "
               "(C4:2 = half note, E4:0.5 = eighth); R is a rest. The melody is the soprano (G3 to C6).")
-EXAMPLES = [  # (notes, mode)
-    ["G4 G4 D5 D5 E5 E5 D5:2 C5 C5 B4 B4 A4 A4 G4:2", "continue"],
-    ["E5 D5 C5 D5 E5 E5 E5:2 D5 D5 D5:2 E5 G5 G5:2", "harmonise"],
-    ["C5 C5 G5 G5 A5 A5 G5:2 F5 F5 E5 E5 D5 D5 C5:2", "harmonise"],
-    ["A4 B4 C5:1.5 B4:0.5 A4 G#4 A4:2", "continue"],
+EXAMPLES = [  # (notes, mode, temperature)
+    ["G4 G4 D5 D5 E5 E5 D5:2 C5 C5 B4 B4 A4 A4 G4:2", "continue", 0.9],
+    ["E5 D5 C5 D5 E5 E5 E5:2 D5 D5 D5:2 E5 G5 G5:2", "harmonise", 0.7],
+    ["C5 C5 G5 G5 A5 A5 G5:2 F5 F5 E5 E5 D5 D5 C5:2", "harmonise", 0.7],
+    ["G4:2 G4 F#4 E4 D4 G4 A4 B4:2 B4 B4 A4 G4 C5 B4 A4:2", "harmonise", 0.7],
+    ["A4 B4 C5:1.5 B4:0.5 A4 G#4 A4:2", "continue", 0.9],
 ]
-LINKED = ["source", "notes", "chorale", "midi", "mode", "temperature", "bars", "tempo", "seed", "candidates"]  # compose()
+LINKED = ["source", "notes", "chorale", "midi", "mode", "temperature", "bars", "tempo", "seed", "candidates",
+          "key_lock", "steps", "instrument"]  # compose()'s parameters
+TEMPERATURE = {"continue": 0.9, "harmonise": 0.7}  # the Coconet sampler's default is lower (harmony_eval)
 
 
 def _out_dir() -> Path:
     return Path(tempfile.gettempdir()) / "playground-music"  # a place Gradio may serve from
 
 
-def describe(g: Generation) -> str:
-    """One paragraph under the outputs: what was made, from which model and seed."""
-    voices = g.output["voices"]
-    bars = max((s + n for notes in voices.values() for _, s, n in notes), default=0) / 16
-    counts = ", ".join(f"{len(voices[v])} {v}" for v in VOICES)
-    return (f"**{g.params['mode'].capitalize()}**, {bars:g} bars at {g.params['tempo']:g} bpm: {counts} notes "
-            f"(model `{g.model}` {g.model_hash}, seed {g.params['seed']}, temperature {g.params['temperature']:g}). "
-            "Same inputs and seed give the same notes.")
+def model_for(mode: str, model: str | Path, harmoniser: str | Path) -> str | Path:
+    """Harmonise with the Coconet harmoniser when it is installed; everything else with the LSTM."""
+    return harmoniser if mode == "harmonise" and not music.missing_message(harmoniser) else model
 
 
 @user_errors
 def compose(source: str, notes: str | None, chorale: int | None, midi: str | None, mode: str, temperature: float,
-            bars: float, tempo: float, seed: float | None, candidates: float = 1,
-            model: str | Path = music.DEFAULT_MODEL) -> tuple[str, str, str, str, Generation]:
-    """One click: K candidates (the reranker keeps the best of K), the winner as WAV, piano roll and MIDI."""
+            bars: float, tempo: float, seed: float | None, candidates: float = 1, key_lock: bool = False,
+            steps: float = 32, instrument: str = "choir", model: str | Path = music.DEFAULT_MODEL,
+            harmoniser: str | Path = music.HARMONISER) -> tuple[str, str, str, str, str, str, Generation]:
+    """One click: K candidates (the reranker keeps the best of K), the winner as WAV, piano roll, MIDI,
+    its summary, voice-leading report and note list."""
     params = music.Params(mode=mode, source=source, notes=notes, chorale=chorale, midi=midi, bars=bars,
-                          temperature=temperature, tempo=tempo, seed=0 if seed is None else seed)
+                          temperature=temperature, tempo=tempo, seed=0 if seed is None else seed,
+                          key_lock=key_lock, steps=steps, instrument=instrument)
     k = contract.whole(candidates or 1, "number of candidates")
-    loaded = music.load(model)
+    loaded = music.load(model_for(params.mode, model, harmoniser))
     g, note = preference.best_of(k, lambda i: music.generate(loaded, params.replace(seed=params.seed + i)), "music")
     mid, wav, png = music.save_output(g, _out_dir() / f"music-{g.id[:12]}.mid")
-    return str(wav), str(png), str(mid), describe(g) + (f"\n\n{note}" if note else ""), g
+    summary = describe(g) + (f"\n\n{note}" if note else "")
+    return str(wav), str(png), str(mid), summary, report_markdown(g), note_list(g), g
+
+
+@user_errors
+def probe(g: Generation | None, voice: str, beat: float, harmoniser: str | Path = music.HARMONISER) -> str:
+    """The next-note chart for ``voice`` at ``beat`` of the last output (an empty chart before one)."""
+    return next_note_chart(g, voice, beat, harmoniser)
+
+
+def renew(g: Generation | None, voice: str, beat: float, harmoniser: str | Path = music.HARMONISER):
+    """A new output: the chart again, and the beat slider's end moved to the output's last beat."""
+    last = beats(g)
+    beat = min(float(beat or 1), last)
+    try:
+        chart = next_note_chart(g, voice, beat, harmoniser)
+    except ValueError as e:  # e.g. notes outside the harmoniser's range: say so in the chart's place
+        chart = probability_bars([], title=CHART_TITLE, empty=str(e), header="Note")
+    return chart, gr.Slider(maximum=max(last, 1.25), value=beat)
 
 
 def show(source: str):
@@ -68,12 +91,18 @@ def show(source: str):
             gr.update(visible=source == "midi"))
 
 
+def show_mode(mode: str):
+    """Bars for continuing; key lock and Gibbs steps for harmonising."""
+    return gr.update(visible=mode == "continue"), gr.update(visible=mode == "harmonise"), \
+        gr.update(visible=mode == "harmonise")
+
+
 def _seed_inputs(labels: list[str]) -> list[gr.components.Component]:
     source = gr.Radio(SOURCES, value="notes", label="Seed")
-    notes = gr.Textbox(value=EXAMPLES[0][0], label="Notes", info=NOTES_HELP)
+    notes = gr.Textbox(value=EXAMPLES[0][0], label="Notes", info=NOTES_HELP, elem_id="music-notes")
     chorale = gr.Dropdown([(label, i) for i, label in enumerate(labels)], value=0 if labels else None,
                           label="Chorale opening (first 4 bars)", visible=False)
-    midi = gr.File(label="MIDI file (a melody, or four tracks S/A/T/B)", file_types=[".mid", ".midi"],
+    midi = gr.File(label="MIDI file (a one-line melody, or four tracks S/A/T/B)", file_types=[".mid", ".midi"],
                    type="filepath", visible=False)
     return [source, notes, chorale, midi]
 
@@ -81,7 +110,7 @@ def _seed_inputs(labels: list[str]) -> list[gr.components.Component]:
 def _settings() -> list[gr.components.Component]:
     mode = gr.Radio(MODES, value="continue", label="Mode")
     with gr.Row():
-        temperature = gr.Slider(0.1, 2.0, value=0.9, step=0.05, label="Temperature",
+        temperature = gr.Slider(0.1, 2.0, value=TEMPERATURE["continue"], step=0.05, label="Temperature",
                                 info="lower = safer, higher = more adventurous")
         bars = gr.Slider(1, music.MAX_BARS, value=8, step=1, label="Bars to add (continue)")
     with gr.Row():
@@ -89,7 +118,14 @@ def _settings() -> list[gr.components.Component]:
         seed = gr.Number(value=0, precision=0, minimum=0, maximum=contract.SEED_MAX, label="Seed")
     candidates = gr.Slider(1, 4, value=1, step=1, label="Candidates (best of K)",
                            info="K > 1: compose K versions and keep the one a scorer fitted to your ratings likes best")
-    return [mode, temperature, bars, tempo, seed, candidates]
+    with gr.Row():
+        key_lock = gr.Checkbox(False, label="Key lock", visible=False,
+                               info="harmonise: alto, tenor and bass use only notes of the melody's key")
+        steps = gr.Slider(1, music.MAX_GIBBS_STEPS, value=32, step=1, label="Gibbs steps", visible=False,
+                          info="passes in which the harmoniser rewrites part of its notes; more = slower")
+    instrument = gr.Radio(list(music.INSTRUMENTS), value="choir", label="Sound",
+                          info="FluidSynth with a General MIDI soundfont (the built-in synth if it is missing)")
+    return [mode, temperature, bars, tempo, seed, candidates, key_lock, steps, instrument]
 
 
 def _outputs(state: gr.State) -> list[gr.components.Component]:
@@ -97,15 +133,35 @@ def _outputs(state: gr.State) -> list[gr.components.Component]:
     roll = gr.Image(label="Piano roll", type="filepath", format="png", interactive=False, elem_id="music-roll")
     midi_out = gr.File(label="MIDI download", interactive=False)
     summary = gr.Markdown()
-    rating.build(state)
-    return [audio, roll, midi_out, summary]
+    report = gr.Markdown(elem_id="music-report")
+    notes_out = gr.Textbox(label="Notes of the result (the piano roll as text)", lines=4, interactive=False,
+                           buttons=["copy"], elem_id="music-notes-out")
+    return [audio, roll, midi_out, summary, report, notes_out]
 
 
-def build(model: str | Path = music.DEFAULT_MODEL) -> None:
-    """The Music tab inside the current Blocks (the model loads on the first click)."""
+def _probe(state: gr.State, harmoniser: str) -> None:
+    """The next-note chart: a voice, a beat, and the harmoniser's probabilities there."""
+    with gr.Accordion("Next-note probabilities: why this note?", open=True):
+        with gr.Row():
+            voice = gr.Radio([v.capitalize() for v in VOICES], value="Alto", label="Voice")
+            beat = gr.Slider(1, 16, value=1, step=0.25, label="Beat", min_width=240, elem_id="music-beat",
+                             info="1 = the first beat; 1.5 = the eighth note after it")
+        chart = gr.HTML(probability_bars([], title=CHART_TITLE, empty=CHART_EMPTY, header="Note"),
+                        elem_id="music-probs")
+    look = functools.partial(probe, harmoniser=harmoniser)
+    gr.on([voice.input, beat.input], look, [state, voice, beat], chart, api_name="music_next_notes",
+          concurrency_limit=8, trigger_mode="always_last")  # dragging the beat: only the last position
+    state.change(functools.partial(renew, harmoniser=harmoniser), [state, voice, beat], [chart, beat],
+                 api_visibility="private", concurrency_limit=8)
+
+
+def build(model: str | Path = music.DEFAULT_MODEL, harmoniser: str | Path = music.HARMONISER) -> None:
+    """The Music tab inside the current Blocks (the models load on the first click)."""
     state = gr.State(None)
     missing = music.missing_message(model)
     gr.Markdown(music.ABOUT if missing else music.explain(model))
+    if not music.missing_message(harmoniser):
+        gr.Markdown(music.explain(harmoniser))
     if missing:
         gr.Markdown(f"⚠️ {missing}")
     with gr.Row():
@@ -113,10 +169,16 @@ def build(model: str | Path = music.DEFAULT_MODEL) -> None:
             source, notes, chorale, midi = _seed_inputs([] if missing else music.opening_labels(model))
             settings = _settings()
             button = gr.Button("Compose", variant="primary")
-            gr.Examples(EXAMPLES, [notes, settings[0]], label="Example melodies")
+            gr.Examples(EXAMPLES, [notes, settings[0], settings[1]], label="Example melodies")
         with gr.Column():
             outputs = _outputs(state)
+            _probe(state, str(harmoniser))
+            rating.build(state)
+    mode, temperature, bars, key_lock, steps = settings[0], settings[1], settings[2], settings[6], settings[7]
     source.change(show, source, [notes, chorale, midi], api_visibility="private", queue=False)
-    run, inputs = functools.partial(compose, model=str(model)), [source, notes, chorale, midi, *settings]
+    mode.change(show_mode, mode, [bars, key_lock, steps], api_visibility="private", queue=False)
+    mode.input(TEMPERATURE.get, mode, temperature, api_visibility="private", queue=False)
+    run = functools.partial(compose, model=str(model), harmoniser=str(harmoniser))
+    inputs = [source, notes, chorale, midi, *settings]
     gr.on([button.click, notes.submit], run, inputs, [*outputs, state], api_name="music_compose", concurrency_limit=4)
     links.build("music", state, run, dict(zip(LINKED, inputs)), [*outputs, state])

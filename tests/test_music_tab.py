@@ -28,9 +28,10 @@ def test_build_without_arguments():
 
 def test_compose_event_and_errors(tiny_dir):
     fn = functools.partial(music.compose, model=str(tiny_dir))  # the top-level handler, as the tab wires it
-    wav, png, mid, summary, g = fn("notes", "C5 D5 E5", 0, None, "continue", 1.0, 1, 100, 3)
+    wav, png, mid, summary, report, notes, g = fn("notes", "C5 D5 E5", 0, None, "continue", 1.0, 1, 100, 3)
     assert wav.endswith(".wav") and png.endswith(".png") and mid.endswith(".mid")
-    assert g.modality == "music" and "Continue" in summary
+    assert g.modality == "music" and "Continue" in summary and "Voice-leading report" in report
+    assert notes.startswith("Soprano: C5 D5 E5")
     with pytest.raises(gr.Error, match="not a note name"):
         fn("notes", "C5 X9", 0, None, "continue", 1.0, 1, 100, 3)
 
@@ -46,8 +47,8 @@ def test_missing_model_shows_how_to_train(tmp_path):
 
 def test_handler_is_top_level_and_validates_once(tiny_dir):
     """``compose`` is a plain function: the seed range is the one of every modality."""
-    wav, png, mid, summary, g = music.compose("notes", "C5 D5", None, None, "harmonise", "1", 2.0, "90", 2**31 - 1,
-                                              model=tiny_dir)
+    wav, png, mid, summary, _, _, g = music.compose("notes", "C5 D5", None, None, "harmonise", "1", 2.0, "90",
+                                                    2**31 - 1, model=tiny_dir)
     assert g.params["seed"] == 2**31 - 1 and g.params["bars"] == 2 and "Harmonise" in summary
     with pytest.raises(gr.Error, match="seed must be between 0 and 2,147,483,647"):
         music.compose("notes", "C5 D5", None, None, "continue", 1.0, 1, 90, 2**31, model=tiny_dir)

@@ -2,15 +2,18 @@
 
     from playground import music
     model = music.load("music-bach")                     # cached; music.models() lists the checkpoints
-    g = music.generate(model, music.Params(mode="harmonise", notes="E5 D5 C5:2 D5 E5", seed=3))
+    g = music.generate(model, music.Params(mode="continue", notes="E5 D5 C5:2 D5 E5", seed=3))
     g.output["voices"]["bass"]                           # [[pitch, start_step, n_steps], ...] (16th grid)
-    music.save_output(g, Path("out.mid"))                # out.mid, out.wav (synthesised), out.png (piano roll)
+    h = music.generate(music.load("music-coconet"), music.Params(mode="harmonise", notes="C5 G5 A5 G5:2",
+                                                                 key_lock=True, seed=3))
+    music.voice_report(h).summary()                      # key, notes in key, parallels, ranges, crossings
+    music.save_output(g, Path("out.mid"))                # out.mid, out.wav (FluidSynth or built-in), out.png
 
-Harmonisation and the seeds (typed notes, a test chorale's opening, a MIDI upload) are
-ordinary functions of ``playground.music.compose``. Inside the package: ``notes`` (note names,
-the score grid), ``model`` (the LSTM), ``sample``, ``render`` (WAV, PNG, MIDI), ``catalog``
-(checkpoints by config.json's model_type), ``train_loop``, ``card``, ``measure`` (latency,
-test NLL), ``feedback`` (what the reranker learns from).
+Two model families (``catalog.FAMILIES``): the LSTM (``model``, ``sample``, ``compose``) continues
+and harmonises left to right; the Coconet harmoniser (``coconet``, ``harmony``) fills in alto,
+tenor and bass given the whole melody. Inside the package also: ``notes`` (note names, the
+score grid), ``render`` (piano roll, MIDI), ``sound`` (FluidSynth audio), ``voice_leading``
+(the report), ``train_loop``, ``card``, ``measure`` (latency, test NLL), ``feedback``.
 """
 from __future__ import annotations
 
@@ -21,20 +24,24 @@ import torch
 
 from playground.contract import Loaded
 from playground.generation import Generation
-from playground.music.catalog import (DEFAULT_MODEL, clear_cache, family_config, load, missing_message, models,
-                                      opening_labels, openings)
-from playground.music.compose import fit_octaves, seed_score
+from playground.music import sound
+from playground.music.catalog import (DEFAULT_MODEL, HARMONISER, clear_cache, family_config, load, missing_message,
+                                      models, opening_labels, openings)
+from playground.music.compose import seed_score
 from playground.music.feedback import features, fit_reranker
+from playground.music.harmony import grid_of, next_notes, voice_report
 from playground.music.model import ABOUT
 from playground.music.notes import VOICES, Score
-from playground.music.params import MAX_BARS, MODES, SOURCES, Params
-from playground.music.render import write_midi, write_png, write_wav
+from playground.music.params import INSTRUMENTS, MAX_BARS, MAX_GIBBS_STEPS, MODES, SOURCES, Params
+from playground.music.render import write_midi, write_png
+from playground.music.voice_leading import find_parallels
 
 NAME = "music"
 
 __all__ = ["NAME", "Params", "models", "load", "generate", "explain", "features", "learn_from_feedback", "bench",
            "save_output", "clear_cache", "missing_message", "openings", "opening_labels", "DEFAULT_MODEL", "ABOUT",
-           "MODES", "SOURCES", "MAX_BARS"]
+           "MODES", "SOURCES", "MAX_BARS", "HARMONISER", "INSTRUMENTS", "MAX_GIBBS_STEPS", "voice_report",
+           "next_notes", "grid_of"]
 
 
 def generate(model: Loaded, params: Params | dict) -> Generation:
@@ -47,10 +54,7 @@ def generate(model: Loaded, params: Params | dict) -> Generation:
     if not family.generates(cfg):
         raise ValueError("This checkpoint is not a 16th-note four-voice model (it is only for evaluation).")
     score, four = seed_score(p, model.extra["openings"])
-    if p.source == "midi" and not four:  # uploads keep their notes; an octave shift is harmless
-        score = fit_octaves(score, *cfg.voice_ranges[0])
-    result = family.compose(model.module, p.mode, score, four, p.bars, p.temperature,
-                            torch.Generator().manual_seed(p.seed))
+    result = family.compose(model.module, p, score, four, torch.Generator().manual_seed(p.seed))
     output = {"grid": "16th", "seed_steps": len(score) if p.mode == "continue" else 0,
               "voices": dict(zip(VOICES, result.events()))}
     g = Generation(modality=NAME, model=model.name, model_hash=model.hash, params=p.record(), output=output)
@@ -59,7 +63,10 @@ def generate(model: Loaded, params: Params | dict) -> Generation:
 
 
 def save_output(generation: Generation, out: Path) -> list[Path]:
-    """Write the MIDI file ``out`` (a .mid path, or a folder) and a WAV and piano-roll PNG beside it."""
+    """Write the MIDI file ``out`` (a .mid path, or a folder) and a WAV and piano-roll PNG beside it.
+
+    The piano roll outlines parallel fifths/octaves in red; ``generation.media["sound"]`` says which
+    synthesiser played the WAV (FluidSynth, or the built-in one and why)."""
     out = Path(out)
     if out.is_dir():
         out = out / f"music-{generation.id[:12]}.mid"
@@ -69,8 +76,13 @@ def save_output(generation: Generation, out: Path) -> list[Path]:
     if score is None:  # a stored output: render its notes again
         score = Score.from_events(list(generation.output["voices"].values()))
     title = f"{p['mode']} · {p['source']} · seed {p['seed']} · T={p['temperature']:g}"
-    return [write_midi(score, out, p["tempo"]), write_wav(score, out.with_suffix(".wav"), p["tempo"]),
-            write_png(score, out.with_suffix(".png"), title, seed_steps)]
+    if p["mode"] == "harmonise" and generation.model != Path(DEFAULT_MODEL).name:
+        title += f" · {p.get('steps', 32)} Gibbs steps" + (" · key lock" if p.get("key_lock") else "")
+    instrument = p.get("instrument") or "choir"
+    wav, generation.media["sound"] = sound.write(score, out.with_suffix(".wav"), p["tempo"], instrument)
+    programs = [sound.PROGRAMS.get(instrument, 52)] * 4
+    return [write_midi(score, out, p["tempo"], programs), wav,
+            write_png(score, out.with_suffix(".png"), title, seed_steps, marks=find_parallels(score.pitches)[0])]
 
 
 def explain(model: Loaded | str | Path = DEFAULT_MODEL) -> str:

@@ -7,9 +7,9 @@
 A model family is one entry of ``FAMILIES``, keyed by config.json's "model_type": its config
 class, how to load it, whether it composes, the words that explain it and its ``compose``
 function. ``load(name).extra`` holds the family, the config object (``settings``) and the
-chorale openings saved beside the weights. A new
-architecture (say a Coconet harmoniser) adds an entry here with its own sampler; checkpoints of
-that type then appear in ``models()``, load with ``load`` and generate through ``generate``.
+chorale openings saved beside the weights (every chorale model shares those of the default
+model, the same test split). The Coconet harmoniser is the second family: checkpoints of its
+type appear in ``models()``, load with ``load`` and harmonise through ``generate``.
 """
 from __future__ import annotations
 
@@ -25,11 +25,13 @@ from playground import checkpoint, config
 from playground.card import read_card
 from playground.contract import Loaded, ModelInfo
 from playground.generation import checkpoint_hash
-from playground.music.compose import compose
+from playground.music import coconet, harmony
+from playground.music.compose import compose_params
 from playground.music.model import ABOUT, ABOUT_ROLL, MODEL_TYPE, ChoraleLSTM, MusicConfig
 from playground.music.notes import Score, midi_to_note
 
 DEFAULT_MODEL = config.MODELS / "music-bach"
+HARMONISER = config.MODELS / "music-coconet"  # what the tab harmonises with
 OPENINGS = "openings.json"  # first bars of each test-split chorale, saved with the checkpoint
 TRAIN_COMMAND = "python -m playground.train music --data ../shared/data/jsb-chorales --out assets/models/music-bach"
 
@@ -43,12 +45,14 @@ class Family:
     load: Callable[[str, str], Any]  # (folder, how-to-train hint) -> the module, eval mode
     generates: Callable[[Any], bool]  # config -> whether the app may compose with it
     explain: Callable[[Any], str]  # config -> plain words for the tab
-    compose: Callable[..., Score]  # (module, mode, score, four, bars, temperature, generator) -> Score
+    compose: Callable[..., Score]  # (module, params, score, four, generator) -> Score
 
 
 FAMILIES: dict[str, Family] = {
     MODEL_TYPE: Family(MODEL_TYPE, MusicConfig, ChoraleLSTM.from_pretrained, lambda cfg: cfg.generates,
-                       lambda cfg: ABOUT if cfg.generates else ABOUT_ROLL, compose),
+                       lambda cfg: ABOUT if cfg.generates else ABOUT_ROLL, compose_params),
+    coconet.MODEL_TYPE: Family(coconet.MODEL_TYPE, coconet.CoconetConfig, lambda path, hint: coconet.load(path),
+                               lambda cfg: True, harmony.explain, harmony.compose),
 }
 
 
@@ -63,7 +67,8 @@ def missing_message(name: str | Path = DEFAULT_MODEL) -> str | None:
     p = folder(name)
     if (p / checkpoint.CONFIG).is_file() and (p / checkpoint.WEIGHTS).is_file():
         return None
-    return f"The music model is not installed (nothing at {p}). Train it with: {TRAIN_COMMAND}"
+    how = coconet.HINT if "coconet" in p.name else TRAIN_COMMAND
+    return f"The music model is not installed (nothing at {p}). Train it with: {how}"
 
 
 def family_config(name: str | Path) -> tuple[Family, Any]:
@@ -106,7 +111,8 @@ def _load(path: str) -> Loaded:
     fam, cfg = family_config(path)
     return Loaded(name=Path(path).name, hash=checkpoint_hash(path), config=checkpoint.read_config(Path(path)),
                   module=fam.load(path, TRAIN_COMMAND),
-                  extra={"path": Path(path), "openings": openings(path), "family": fam, "settings": cfg})
+                  extra={"path": Path(path), "openings": openings(path) or openings(DEFAULT_MODEL), "family": fam,
+                         "settings": cfg})
 
 
 def load(name: str | Path = DEFAULT_MODEL) -> Loaded:

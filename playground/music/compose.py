@@ -83,3 +83,11 @@ def compose(model: ChoraleLSTM, mode: str, score: Score, four: bool, bars: int, 
     grid = from_tokens(continue_tokens(model, prefix, bars * cfg.steps_per_bar, temperature, generator).numpy(),
                        cfg.pitch_min)
     return score.concat(Score.from_grid(grid[len(score):]))
+
+
+def compose_params(model: ChoraleLSTM, p: Params, score: Score, four: bool, generator: torch.Generator) -> Score:
+    """The LSTM family's entry in ``catalog.FAMILIES``: :func:`compose` with the settings in ``p``
+    (a one-line MIDI upload first moved into the soprano range by octaves)."""
+    if p.source == "midi" and not four:
+        score = fit_octaves(score, *model.cfg.voice_ranges[0])
+    return compose(model, p.mode, score, four, p.bars, p.temperature, generator)

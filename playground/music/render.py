@@ -1,10 +1,12 @@
 """One score, three renderings: a WAV (additive synthesis), a piano-roll PNG, a MIDI file.
 
     write_wav(score, "out.wav", tempo=90); write_png(score, "roll.png"); write_midi(score, "out.mid")
+    write_png(score, "roll.png", marks=find_parallels(score.pitches)[0])   # parallels outlined in red
     score = read_midi("upload.mid")       # back to a four-voice grid (or a melody)
 
-Nothing here needs an external synthesiser: each note is a few harmonics under an ADSR
-envelope, voices are mixed and the whole is normalised.
+``synthesize`` needs no external synthesiser: each note is a few harmonics under an ADSR
+envelope, voices are mixed and the whole is normalised (``playground.music.sound`` prefers
+FluidSynth and falls back to it).
 """
 from __future__ import annotations
 
@@ -14,9 +16,11 @@ from pathlib import Path
 import numpy as np
 
 from playground.music.notes import REST, STEPS_PER_BEAT, VOICES, Score
+from playground.music.voice_leading import Parallel
 
 SAMPLE_RATE = 22050
 COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd")  # soprano red, alto blue, tenor green, bass purple
+MARK = "#e00000"  # parallel fifths/octaves: a red band and label; their notes outlined in black (the soprano is red)
 MAX_MIDI_BYTES = 1_000_000
 MAX_MIDI_NOTES = 20_000
 MAX_MIDI_STEPS = 64 * 16  # 64 bars
@@ -77,12 +81,35 @@ def write_wav(score: Score, path: str | Path, tempo: float) -> Path:
     return Path(path)
 
 
-def write_png(score: Score, path: str | Path, title: str = "", seed_steps: int = 0) -> Path:
-    """Piano roll, one colour per voice; bar lines; the seed part shaded."""
+def _mark_parallels(ax, score: Score, marks: list[Parallel]) -> None:
+    """A red band where each parallel arrives; the two voices' notes into it and out of it outlined
+    in red; "P5" / "P8" above."""
+    from matplotlib.patches import Rectangle
+
+    events = score.events()
+    outlined = set()
+    for k, m in enumerate(marks):
+        ax.axvspan((m.step - 0.5) / 16, (m.step + 0.5) / 16, color=MARK, alpha=0.15, zorder=1, lw=0,
+                   label="parallel 5ths/8ves" if k == 0 else None)
+        for v in (m.upper, m.lower):
+            for pitch, s, n in events[v]:
+                if s <= m.step - 1 < s + n or s <= m.step < s + n:
+                    outlined.add((pitch, s, n))
+        ax.annotate("P5" if m.kind == "fifths" else "P8", (m.step / 16, score.pitches[m.step, m.upper] + 1.0),
+                    color=MARK, fontsize=8, fontweight="bold", ha="center", zorder=4)
+    for pitch, s, n in outlined:
+        ax.add_patch(Rectangle((s / 16, pitch - 0.55), n / 16 - 0.012, 1.1, fill=False, edgecolor="black", lw=1.8,
+                               zorder=3))
+
+
+def write_png(score: Score, path: str | Path, title: str = "", seed_steps: int = 0,
+              marks: list[Parallel] | None = None) -> Path:
+    """Piano roll, one colour per voice; bar lines; the seed part shaded; ``marks`` (parallel
+    fifths/octaves) outlined in red and labelled P5 / P8."""
     from matplotlib.figure import Figure  # no pyplot: safe in server threads
 
     T = len(score)
-    fig = Figure(figsize=(min(14, 3 + T / 24), 4.2), dpi=100)
+    fig = Figure(figsize=(min(14, max(6, 3 + T / 24)), 4.2), dpi=100)
     ax = fig.add_subplot()
     if seed_steps:
         ax.axvspan(0, seed_steps / 16, color="0.92", zorder=0, label="seed")
@@ -95,32 +122,43 @@ def write_png(score: Score, path: str | Path, title: str = "", seed_steps: int =
         ax.plot([], [], color=COLOURS[v], lw=6, label=VOICES[v])
     for b in range(0, T // 16 + 1):
         ax.axvline(b, color="0.8", lw=0.6, zorder=1)
+    _mark_parallels(ax, score, marks or [])
     sounding = score.pitches[score.pitches != REST]
     lo, hi = (int(sounding.min()), int(sounding.max())) if len(sounding) else (48, 72)
     ax.set_ylim(lo - 2, hi + 7)  # headroom for the legend above the top voice
     ax.set_xlim(0, max(T, 1) / 16)
-    ax.set_xlabel("bar")
+    every = max(1, T // 16 // 16)
+    ticks = list(range(0, T // 16 + 1, every))
+    ax.set_xticks([t + 0.5 for t in ticks if t < T / 16], [str(t + 1) for t in ticks if t < T / 16])  # mid-bar
+    ax.set_xlabel("bar (as in the report: bar 1 is the first)")
     ax.set_ylabel("MIDI pitch (60 = C4)")
     ax.set_title(title or "piano roll")
-    ax.legend(loc="upper right", fontsize=8, ncol=5)
-    fig.tight_layout()
+    ax.legend(loc="upper right", fontsize=8, ncol=5 if T > 64 else 3)
+    fig.tight_layout(rect=(0, 0, 1, 0.94))  # room above the title for the image label of the page
     fig.savefig(str(path), pil_kwargs={"compress_level": 1})
     return Path(path)
 
 
-def write_midi(score: Score, path: str | Path, tempo: float) -> Path:
-    """A four-track MIDI file (soprano, alto, tenor, bass) at ``tempo``."""
+def midi_object(score: Score, tempo: float, programs: list[int] | None = None):
+    """A ``pretty_midi.PrettyMIDI`` with one track per voice (General MIDI ``programs``; default
+    choir, flute on top); the tune a little louder."""
     import pretty_midi
 
+    programs = programs or [73, 52, 52, 52]
     pm = pretty_midi.PrettyMIDI(initial_tempo=float(tempo))
     dt = step_seconds(tempo)
     for v, notes in enumerate(score.events()):
-        inst = pretty_midi.Instrument(program=52 if v else 73, name=VOICES[v])  # choir, flute on top
+        inst = pretty_midi.Instrument(program=programs[v], name=VOICES[v])
         for pitch, start, steps in notes:
             inst.notes.append(pretty_midi.Note(velocity=90 if v == 0 else 72, pitch=pitch,
                                                start=start * dt, end=(start + steps) * dt))
         pm.instruments.append(inst)
-    pm.write(str(path))
+    return pm
+
+
+def write_midi(score: Score, path: str | Path, tempo: float, programs: list[int] | None = None) -> Path:
+    """A four-track MIDI file (soprano, alto, tenor, bass) at ``tempo``."""
+    midi_object(score, tempo, programs).write(str(path))
     return Path(path)
 
 
@@ -128,7 +166,7 @@ def read_midi(path: str | Path) -> tuple[Score, bool]:
     """A MIDI upload as a score on the 16th-note grid, and whether it has four voices.
 
     Four or more melodic tracks become soprano/alto/tenor/bass (highest average pitch
-    first); anything else becomes a melody: the highest note sounding at each step.
+    first); anything else must be one line (a melody: one note at a time, drums ignored).
     """
     import pretty_midi
 
@@ -166,7 +204,8 @@ def read_midi(path: str | Path) -> tuple[Score, bool]:
         order = np.argsort([-np.mean([n.pitch for n in i.notes]) for i in tracks])[:4]
         cells = [cells[k] for k in order]
     else:
-        cells = [[n for c in cells for n in c]]
+        cells = [sorted((n for c in cells for n in c), key=lambda n: (n[1], n[2]))]
+        check_one_line(cells[0])
     pitches = np.full((T, len(VOICES)), REST, dtype=np.int64)
     onsets = np.zeros((T, len(VOICES)), dtype=bool)
     for v, notes in enumerate(cells):
@@ -175,3 +214,13 @@ def read_midi(path: str | Path) -> tuple[Score, bool]:
             onsets[s, v] = True
             onsets[s + 1:e, v] = False
     return Score(pitches, onsets), four
+
+
+def check_one_line(notes: list[tuple[int, int, int]]) -> None:
+    """ValueError where two notes (pitch, start, end on the 16th grid), sorted by start, overlap."""
+    from playground.music.voice_leading import where
+
+    for (_, s0, e0), (_, s1, _) in zip(notes, notes[1:]):
+        if s1 < e0:
+            raise ValueError(f"The MIDI file plays several notes at once ({where(s1)}); upload a melody "
+                             "(one note at a time) or four tracks for soprano, alto, tenor and bass.")
