@@ -11,14 +11,10 @@ import os
 import gradio as gr
 
 from playground import config
-from tabs import feedback, images, links, music, text
+from tabs import a11y, feedback, i18n, images, links, music, text, tours
+from tabs.i18n import t
 
 TITLE = "Generative AI Playground"
-INTRO = (
-    f"# {TITLE}\n"
-    "Small generative models you can poke at: continue a text, pull images out of noise, "
-    "compose music, and tell the app what you think of each output."
-)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -40,18 +36,30 @@ def build_demo(args: argparse.Namespace) -> gr.Blocks:
     if args.data_dir:
         config.set_data_dir(args.data_dir)
     with gr.Blocks(title=TITLE) as demo:
-        gr.Markdown(INTRO)
+        gr.Markdown(t("app.intro"))
         with links.tabs():  # ?tab=, ?present=1 and a bad link's notice (tabs/links.py)
-            with gr.Tab("Text", id="text", elem_id="tab-text"):
+            with gr.Tab(t("tab.text"), id="text", elem_id="tab-text"):
+                tours.build("text")
                 text.build(args.text_model)
-            with gr.Tab("Images", id="images", elem_id="tab-images"):
+            with gr.Tab(t("tab.images"), id="images", elem_id="tab-images"):
+                tours.build("images")
                 images.build()
-            with gr.Tab("Music", id="music", elem_id="tab-music"):
+            with gr.Tab(t("tab.music"), id="music", elem_id="tab-music"):
+                tours.build("music")
                 music.build()
-            with gr.Tab("Feedback", id="feedback", elem_id="tab-feedback"):
+            with gr.Tab(t("tab.feedback"), id="feedback", elem_id="tab-feedback"):
+                tours.build("feedback")
                 feedback.build(getattr(args, "admin_secret", None))
     demo.queue(default_concurrency_limit=4)
     return demo
+
+
+def launch_options() -> dict:
+    """What Gradio 6 takes in ``launch``: the accessible theme, Spanish, and the page scripts."""
+    from starlette.middleware import Middleware
+
+    return {"theme": a11y.theme(), "i18n": i18n.i18n(), "head": a11y.FIX_JS,
+            "app_kwargs": {"middleware": [Middleware(i18n.LangFromQuery)]}}
 
 
 if __name__ == "__main__":
@@ -61,4 +69,4 @@ if __name__ == "__main__":
     # 2 cores than two threads fighting (measured: 418 vs 200 tokens/s with a core busy).
     torch.set_num_threads(int(os.environ.get("PLAYGROUND_TORCH_THREADS", 1)))
     args = parse_args()
-    build_demo(args).launch(server_name=args.host, server_port=args.port, share=args.share)
+    build_demo(args).launch(server_name=args.host, server_port=args.port, share=args.share, **launch_options())

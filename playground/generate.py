@@ -74,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     try:
         if args.list:
-            print("\n".join(m.name for m in registry.get(args.modality).models()))
+            for m in registry.get(args.modality).models():  # evaluation-only checkpoints say so
+                print(m.name + ("  (evaluation only: it scores, it does not generate)"
+                                if m.facts.get("generates") is False else ""))
             return 0
         print(json.dumps(run(args), indent=1, default=str))
     except ValueError as e:

@@ -16,6 +16,7 @@ from gradio.context import Context
 
 from playground import exports, feedback, lineage
 from tabs import compare
+from tabs.i18n import t
 
 COMMENT_COLUMNS = ["time", "modality", "model", "rating", "comment"]
 
@@ -104,8 +105,8 @@ def latest(secret: str | None, given: str = "") -> pd.DataFrame:
 
 def _charts():
     head = gr.Markdown()
-    refresh = gr.Button("Refresh", variant="primary")
-    table = gr.Dataframe(label="Ratings per model", interactive=False)
+    refresh = gr.Button(t("feedback.refresh"), variant="primary")
+    table = gr.Dataframe(label=t("feedback.table"), interactive=False)
     with gr.Row():
         hist = gr.BarPlot(x="rating", y="count", title="Rating histogram", label="Rating histogram", sort=None)
         over = gr.BarPlot(x="time", y="count", title="Ratings over time (UTC; hover for the mean)",
@@ -116,7 +117,7 @@ def _charts():
 def _exports(admin_secret: str | None):
     password = gr.Textbox(label="Admin password", type="password", visible=bool(admin_secret),
                           info="Needed for the comments and the exports.")
-    notes = gr.Dataframe(label="Latest comments", headers=COMMENT_COLUMNS, interactive=False,
+    notes = gr.Dataframe(label=t("feedback.comments"), headers=COMMENT_COLUMNS, interactive=False,
                          wrap=True, datatype=["str", "str", "str", "number", "str"])
     with gr.Row():
         buttons = {kind: gr.Button(label, size="sm") for kind, label in (

@@ -1,18 +1,20 @@
-"""Images tab: digits from noise with a GAN, a conditional GAN and a VAE.
+"""Images tab: digits from noise with a GAN, a conditional GAN, a VAE and a diffusion model.
 
     with gr.Blocks():
         images.build()                          # every image model of playground.images.models()
         images.build({"GAN": "path/to/gan"})    # tests: tab labels -> checkpoint folders
 
-Sample grids, latent sliders that redraw live, interpolation strips with a GIF, and a short
-"watch it learn" training run. The handlers below are top-level functions, each one call into
+Sample grids, latent sliders that redraw live, interpolation strips with a GIF, a short
+"watch it learn" training run, and for the diffusion model its settings and the trajectory from
+noise to digit (``tabs.images_diffusion``). The handlers below are top-level functions, each one call into
 ``playground.images``; their ValueErrors become gr.Error (``tabs.common.user_errors``). The
-model radio shows each model's label and passes its name (or folder) to the handlers.
+model radio shows each model's label and passes its name (or folder) to the handlers. The
+drawing handlers take the six slider values as ``*amounts``, optionally followed by the diffusion
+model's steps, guidance and sampler (``images_diffusion.SETTINGS``).
 """
 from __future__ import annotations
 
 import random
-import tempfile
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,21 +23,26 @@ import gradio as gr
 
 from playground import contract
 from playground import images as img
-from playground.images import learn, plots, render
+from playground.images import diffusion_draw, learn, plots, render
+from tabs import images_diffusion as diffusion_ui
 from tabs import links, rating
 from tabs.common import user_errors
+from tabs.images_diffusion import GIF_DIR
+from tabs.i18n import t
 
 ANY = img.ANY
 DIGITS = [ANY] + [str(d) for d in range(10)]
 NEW_SEED_MAX = 99_999  # "New noise" draws short seeds, easy to read out in class (any seed up to 2**31-1 works)
-GIF_DIR = Path(tempfile.gettempdir()) / "playground-images"  # a place Gradio may serve from
-EXAMPLES = {("gan", True): [(7, "7"), (3, "3")], ("gan", False): [(11, ANY)], ("vae", False): [(42, ANY)]}
+EXAMPLES = {("gan", True): [(7, "7"), (3, "3")], ("gan", False): [(11, ANY)], ("vae", False): [(42, ANY)],
+            ("diffusion", True): [(5, "2")]}
 SLIDER_HELP = ("Each slider moves the noise along one direction that changes the picture most "
                "(GAN: principal components of the generator's first layer, as in GANSpace; VAE: principal "
-               "directions of where the encoder puts real digits). Values are in standard deviations.")
+               "directions of where the encoder puts real digits). Values are in standard deviations. "
+               + diffusion_draw.SLIDER_NOTE)
 INTRO = ("**Images from noise.** A generator turns a handful of random numbers (the *noise*, fixed by the "
-         "seed) into an 8x8 handwritten digit; it learned this from scikit-learn's 1,797 digits. Pick a model "
-         "and a seed, ask the conditional GAN for a digit, move the sliders to walk through the noise, "
+         "seed) into a 28x28 handwritten digit; it learned this from 8,500 real MNIST digits. Pick a model "
+         "and a seed, ask the conditional GAN or the diffusion model for a digit, watch the diffusion model "
+         "turn pure noise into a digit step by step, move the sliders to walk through the noise, "
          "morph one sample into another, or watch a new model learn from scratch.")
 INTERPOLATION_HELP = ("Walk from the image above (seed and sliders) to the noise of a second seed, along the "
                       "sphere where Gaussian noise lives (spherical interpolation, slerp). With the conditional "
@@ -47,9 +54,12 @@ WATCH_HELP = ("Train a brand-new model from scratch for a few seconds and watch 
 # ---------------------------------------------------------------- handlers (tests call these directly)
 
 def _params(m: contract.Loaded, seed, digit, n, smooth, like, amounts) -> img.Params:
-    """The drawing's Params; the digit only counts for a conditional model (the hidden dropdown may hold one)."""
+    """The drawing's Params; the digit only counts for a conditional model (the hidden dropdown may hold one).
+    ``amounts``: the slider values, then optionally the diffusion settings (ignored by other models)."""
     label = digit if img.conditional(m) else None
-    return img.Params(seed=seed, n=n, label=label, amounts=list(amounts), like=like, smooth=smooth)
+    settings = dict(zip(diffusion_ui.SETTINGS, amounts[img.N_SLIDERS:]))
+    return img.Params(seed=seed, n=n, label=label, amounts=list(amounts[:img.N_SLIDERS]), like=like, smooth=smooth,
+                      **settings)
 
 
 def _info(g) -> str:
@@ -80,18 +90,18 @@ def new_noise(model: str, digit, n, smooth, like, *amounts):
     return (s, *sample(model, s, digit, n, smooth, like, *amounts))
 
 
-def reset_sliders(model: str, seed, digit, n, smooth, like):
-    """All sliders back to 0, and the plain sample redrawn."""
+def reset_sliders(model: str, seed, digit, n, smooth, like, *settings):
+    """All sliders back to 0, and the plain sample redrawn (``settings``: the diffusion ones)."""
     zeros = [0.0] * img.N_SLIDERS
-    return (*zeros, *sample(model, seed, digit, n, smooth, like, *zeros))
+    return (*zeros, *sample(model, seed, digit, n, smooth, like, *zeros, *settings))
 
 
 @user_errors
-def pick_model(model: str, seed, digit, n, smooth, like):
+def pick_model(model: str, seed, digit, n, smooth, like, *settings):
     """Another model: its digit choice (if conditional), its note, sliders at 0, a fresh drawing."""
     info = img.find(model)
     shown = gr.update(visible=info.facts["conditional"])
-    return (shown, shown, img.explain(info), *reset_sliders(model, seed, digit, n, smooth, like))
+    return (shown, shown, img.explain(info), *reset_sliders(model, seed, digit, n, smooth, like, *settings))
 
 
 def first(model: str, request: gr.Request = None):
@@ -122,9 +132,11 @@ def watch_learn(kind: str, seconds):
     seconds = contract.number(seconds, "training time")
     for s in learn.watch(kind, seconds):
         status = f"step {s.step}, {s.seconds:.0f} s of {seconds:g} s"
+        if s.recognised is not None:
+            status += f"; the judge recognises {round(s.recognised * len(s.grid))} of these {len(s.grid)} digits"
         if s.history:
-            status += ": " + ", ".join(f"{k} {v:.3f}" for k, v in s.history[-1].items())
-        yield render.grid(s.grid, nrow=4, scale=12), plots.loss_curve(s.history, "report"), status
+            status += "; losses: " + ", ".join(f"{k} {v:.3f}" for k, v in s.history[-1].items())
+        yield render.grid(s.grid, nrow=4, scale=3), plots.loss_curve(s.history, "report"), status
 
 
 # ---------------------------------------------------------------- layout
@@ -162,11 +174,12 @@ def _controls(w: SimpleNamespace, choices: dict[str, str], how: str) -> None:
         w.model = gr.Radio(list(choices.items()), value=next(iter(choices.values())), label="Model")
         w.digit = gr.Dropdown(DIGITS, value=ANY, label="Digit", visible=w.cond,
                               info="The conditional model draws the digit you ask for.")
-        w.seed = gr.Number(value=0, precision=0, minimum=0, maximum=contract.SEED_MAX, label="Seed")
+        w.seed = gr.Number(value=0, precision=0, minimum=0, maximum=contract.SEED_MAX, label=t("common.seed"))
         with gr.Row():
-            w.new_noise = gr.Button("New noise")
-            w.go = gr.Button("Generate", variant="primary")
-        w.n = gr.Slider(1, img.MAX_GRID, value=64, step=1, label="Grid size")
+            w.new_noise = gr.Button(t("images.new_noise"))
+            w.go = gr.Button(t("common.generate"), variant="primary")
+        diffusion_ui.controls(w, w.diff)
+        w.n = gr.Slider(1, img.MAX_GRID, value=diffusion_ui.GRID if w.diff else 64, step=1, label=t("images.grid_size"))
         w.smooth = gr.Checkbox(False, label="Smooth upscaling (bicubic)")
         w.like = gr.Slider(0, img.MAX_LIKE, value=0, step=0.25, label="More like what I liked",
                            info="Moves the noise toward images rated highly (needs 5+ ratings of this model); "
@@ -181,15 +194,16 @@ def _pictures(w: SimpleNamespace) -> None:
                              elem_id="image-sample")
             w.grid = gr.Image(label="Grid (seeds seed, seed+1, ...)", type="pil", format="png")
         w.info = gr.Markdown()
+        diffusion_ui.views(w, w.diff)
 
 
 def _sliders(w: SimpleNamespace) -> None:
-    with gr.Accordion("Latent sliders", open=True):
+    with gr.Accordion(t("images.sliders"), open=True):
         gr.Markdown(SLIDER_HELP)
         with gr.Row():
             w.sliders = [gr.Slider(-img.SLIDER_RANGE, img.SLIDER_RANGE, value=0, step=0.1, label=f"Direction {i + 1}",
                                    min_width=140) for i in range(img.N_SLIDERS)]
-        w.reset = gr.Button("Reset sliders", size="sm")
+        w.reset = gr.Button(t("images.reset"), size="sm")
 
 
 def _examples(w: SimpleNamespace, choices: dict[str, str]) -> None:
@@ -229,26 +243,31 @@ def _watch(w: SimpleNamespace) -> None:
 
 def _wire(w: SimpleNamespace) -> None:
     """Every event: one handler each; every drawing takes the "More like what I liked" slider."""
-    common = [w.model, w.seed, w.digit, w.n, w.smooth, w.like]
+    common, ds = [w.model, w.seed, w.digit, w.n, w.smooth, w.like], w.diffusion_inputs
     outs = [w.big, w.grid, w.info, w.state]
     picked = [w.digit, w.digit_b, w.how] + w.sliders + outs
-    gr.on([w.go.click, w.seed.submit, w.digit.input, w.n.release, w.smooth.input, w.like.release], sample,
-          inputs=common + w.sliders, outputs=outs, api_name="sample", concurrency_limit=8)
+    show = ([w.model, w.n], [w.diffusion_controls, w.diffusion_views, w.n])  # diffusion parts, then the drawing
+    gr.on([w.go.click, w.seed.submit, w.digit.input, w.n.release, w.smooth.input, w.like.release,
+           *diffusion_ui.triggers(w)], sample, inputs=common + w.sliders + ds, outputs=outs, api_name="sample",
+          concurrency_limit=8)
     gr.on(None, first, [w.model], outs, api_visibility="private", concurrency_limit=8)
-    w.new_noise.click(new_noise, [w.model, w.digit, w.n, w.smooth, w.like] + w.sliders, [w.seed] + outs,
+    w.new_noise.click(new_noise, [w.model, w.digit, w.n, w.smooth, w.like] + w.sliders + ds, [w.seed] + outs,
                       api_name="new_noise", concurrency_limit=8)
-    w.model.input(pick_model, common, picked, api_name="pick_model", concurrency_limit=8)
-    gr.on([s.input for s in w.sliders], move, inputs=[w.model, w.seed, w.digit, w.smooth, w.like] + w.sliders,
+    w.model.input(diffusion_ui.show, *show, api_name="show_diffusion", concurrency_limit=None) \
+        .then(pick_model, common + ds, picked, api_name="pick_model", concurrency_limit=8)
+    gr.on([s.input for s in w.sliders], move, inputs=[w.model, w.seed, w.digit, w.smooth, w.like] + w.sliders + ds,
           outputs=[w.big, w.info, w.state], api_name="move", concurrency_limit=32, trigger_mode="always_last",
           show_progress="hidden")
-    w.reset.click(reset_sliders, common, w.sliders + outs, api_name="reset_sliders", concurrency_limit=8)
-    w.interp.click(interpolate, [w.model, w.seed, w.seed_b, w.digit, w.digit_b, w.steps, w.smooth, w.like] + w.sliders,
-                   [w.strip, w.gif, w.state], api_name="interpolate", concurrency_limit=8)
+    w.reset.click(reset_sliders, common + ds, w.sliders + outs, api_name="reset_sliders", concurrency_limit=8)
+    w.interp.click(interpolate, [w.model, w.seed, w.seed_b, w.digit, w.digit_b, w.steps, w.smooth, w.like]
+                   + w.sliders + ds, [w.strip, w.gif, w.state], api_name="interpolate", concurrency_limit=8)
+    diffusion_ui.wire(w)
     run = w.start.click(watch_learn, [w.kind, w.seconds], [w.learn_grid, w.learn_curve, w.learn_status],
                         api_name="watch_learn", concurrency_limit=1)
     w.stop.click(None, cancels=[run])
     if w.examples is not None:  # a click on an example fills model, seed and digit, then draws
-        w.examples.load_input_event.then(pick_model, common, picked, api_visibility="private", concurrency_limit=8)
+        w.examples.load_input_event.then(diffusion_ui.show, *show, api_visibility="private") \
+            .then(pick_model, common + ds, picked, api_visibility="private", concurrency_limit=8)
 
 
 def build(models: dict[str, str | Path] | None = None) -> None:
@@ -263,8 +282,8 @@ def build(models: dict[str, str | Path] | None = None) -> None:
                     "`python -m playground.train gan --out assets/models/gan-digits`")
         return
     gr.Markdown(_problems(choices))
-    cond, how, _ = _facts(next(iter(choices.values())))  # the first model's, shown at start
-    w = SimpleNamespace(state=gr.State(None), cond=cond)
+    cond, how, kind = _facts(next(iter(choices.values())))  # the first model's, shown at start
+    w = SimpleNamespace(state=gr.State(None), cond=cond, diff=kind == "diffusion")
     with gr.Row():
         _controls(w, choices, how)
         _pictures(w)
@@ -272,7 +291,8 @@ def build(models: dict[str, str | Path] | None = None) -> None:
     _examples(w, choices)
     rating.build(w.state)
     links.build("images", w.state, sample, {"model": w.model, "seed": w.seed, "label": w.digit, "n": w.n,
-                "smooth": w.smooth, "like": w.like, "amounts": w.sliders}, [w.big, w.grid, w.info, w.state])
+                "smooth": w.smooth, "like": w.like, "amounts": w.sliders,
+                **dict(zip(diffusion_ui.SETTINGS, w.diffusion_inputs))}, [w.big, w.grid, w.info, w.state])
     _interpolation(w)
     _watch(w)
     _wire(w)

@@ -25,6 +25,7 @@ import gradio as gr
 
 from playground import links
 from playground.generation import Generation
+from tabs.i18n import t
 
 Inputs = dict[str, "gr.components.Component | list[gr.components.Component]"]
 CHANGED = "This link was made with weights {old}; the model has changed since, so the output may differ."
@@ -162,8 +163,8 @@ def check(tab: str, link: links.LinkState | None, generation: Generation | None)
 def build(tab: str, state: gr.State, run: Callable, inputs: Inputs, outputs: list) -> None:
     """The "Link to this" row for ``tab``'s output in ``state``, and the replay of an opened link."""
     with gr.Row():
-        button = gr.Button("🔗 Link to this", size="sm", scale=0, min_width=140)
-        url = gr.Textbox(label="Link to this output (opens the same inputs and output)", interactive=False,
+        button = gr.Button(t("link.button"), size="sm", scale=0, min_width=140)
+        url = gr.Textbox(label=t("link.url"), interactive=False,
                          buttons=["copy"], scale=4, elem_classes=["link-url"])
     notice = gr.Markdown(elem_classes=["link-notice"])
     link = gr.State(None)  # the link this page was opened with

@@ -23,6 +23,7 @@ from tabs import links, rating
 from tabs.common import user_errors
 from tabs.music_view import CHART_EMPTY, CHART_TITLE, beats, describe, next_note_chart, note_list, report_markdown
 from tabs.charts import probability_bars
+from tabs.i18n import t
 
 SOURCES = [("Typed notes", "notes"), ("Chorale opening (test split)", "chorale"), ("MIDI upload", "midi")]
 MODES = [("Continue: compose more bars", "continue"),
@@ -99,7 +100,7 @@ def show_mode(mode: str):
 
 def _seed_inputs(labels: list[str]) -> list[gr.components.Component]:
     source = gr.Radio(SOURCES, value="notes", label="Seed")
-    notes = gr.Textbox(value=EXAMPLES[0][0], label="Notes", info=NOTES_HELP, elem_id="music-notes")
+    notes = gr.Textbox(value=EXAMPLES[0][0], label=t("music.notes"), info=NOTES_HELP, elem_id="music-notes")
     chorale = gr.Dropdown([(label, i) for i, label in enumerate(labels)], value=0 if labels else None,
                           label="Chorale opening (first 4 bars)", visible=False)
     midi = gr.File(label="MIDI file (a one-line melody, or four tracks S/A/T/B)", file_types=[".mid", ".midi"],
@@ -108,14 +109,14 @@ def _seed_inputs(labels: list[str]) -> list[gr.components.Component]:
 
 
 def _settings() -> list[gr.components.Component]:
-    mode = gr.Radio(MODES, value="continue", label="Mode")
+    mode = gr.Radio(MODES, value="continue", label=t("music.mode"))
     with gr.Row():
         temperature = gr.Slider(0.1, 2.0, value=TEMPERATURE["continue"], step=0.05, label="Temperature",
                                 info="lower = safer, higher = more adventurous")
         bars = gr.Slider(1, music.MAX_BARS, value=8, step=1, label="Bars to add (continue)")
     with gr.Row():
         tempo = gr.Slider(40, 200, value=90, step=1, label="Tempo (quarter notes per minute)")
-        seed = gr.Number(value=0, precision=0, minimum=0, maximum=contract.SEED_MAX, label="Seed")
+        seed = gr.Number(value=0, precision=0, minimum=0, maximum=contract.SEED_MAX, label=t("common.seed"))
     candidates = gr.Slider(1, 4, value=1, step=1, label="Candidates (best of K)",
                            info="K > 1: compose K versions and keep the one a scorer fitted to your ratings likes best")
     with gr.Row():
@@ -129,12 +130,12 @@ def _settings() -> list[gr.components.Component]:
 
 
 def _outputs(state: gr.State) -> list[gr.components.Component]:
-    audio = gr.Audio(label="Audio", type="filepath", interactive=False, elem_id="music-audio")
-    roll = gr.Image(label="Piano roll", type="filepath", format="png", interactive=False, elem_id="music-roll")
+    audio = gr.Audio(label=t("music.audio"), type="filepath", interactive=False, elem_id="music-audio")
+    roll = gr.Image(label=t("music.roll"), type="filepath", format="png", interactive=False, elem_id="music-roll")
     midi_out = gr.File(label="MIDI download", interactive=False)
     summary = gr.Markdown()
     report = gr.Markdown(elem_id="music-report")
-    notes_out = gr.Textbox(label="Notes of the result (the piano roll as text)", lines=4, interactive=False,
+    notes_out = gr.Textbox(label=t("music.notes_out"), lines=4, interactive=False,
                            buttons=["copy"], elem_id="music-notes-out")
     return [audio, roll, midi_out, summary, report, notes_out]
 
@@ -168,7 +169,7 @@ def build(model: str | Path = music.DEFAULT_MODEL, harmoniser: str | Path = musi
         with gr.Column():
             source, notes, chorale, midi = _seed_inputs([] if missing else music.opening_labels(model))
             settings = _settings()
-            button = gr.Button("Compose", variant="primary")
+            button = gr.Button(t("music.compose"), variant="primary")
             gr.Examples(EXAMPLES, [notes, settings[0], settings[1]], label="Example melodies")
         with gr.Column():
             outputs = _outputs(state)

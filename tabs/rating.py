@@ -10,6 +10,7 @@ import gradio as gr
 
 from playground import feedback
 from playground.generation import Generation
+from tabs.i18n import t
 
 CHOICES = [("1 poor", 1), ("2", 2), ("3", 3), ("4", 4), ("5 great", 5)]
 NOTHING_YET = "Nothing to rate yet: generate something first."
@@ -36,10 +37,10 @@ def build(generation: gr.State) -> None:
     """Rating controls for the ``Generation`` held in ``generation``."""
     with gr.Group():
         with gr.Row():
-            rating = gr.Radio(CHOICES, label="Rate this output", scale=2)
-            comment = gr.Textbox(label="Comment (optional)", max_length=feedback.MAX_COMMENT,
+            rating = gr.Radio(CHOICES, label=t("rating.label"), scale=2)
+            comment = gr.Textbox(label=t("rating.comment"), max_length=feedback.MAX_COMMENT,
                                  placeholder="What worked, what did not?", lines=1, max_lines=4, scale=3)
-            send = gr.Button("Submit rating", variant="secondary", scale=1)
+            send = gr.Button(t("rating.submit"), variant="secondary", scale=1)
         gr.Markdown(STORED, elem_classes=["rating-note"])
         status = gr.Markdown()
     gr.on([send.click, comment.submit], submit, [generation, rating, comment], status,

@@ -21,6 +21,7 @@ from playground.text.learn import learn_by_dpo, lineage_rows, new_version_dir
 from playground.text.metrics import SLIDING
 from tabs import charts, links, rating
 from tabs.common import user_errors
+from tabs.i18n import t
 
 INTRO = (
     "### Text: a transformer continues your words\n"
@@ -259,29 +260,29 @@ class Tuning(NamedTuple):
 
 
 def _writing(gen_state: gr.State) -> Writing:
-    prompt = gr.Textbox(label="Seed prompt (empty = start from scratch)", lines=3,
+    prompt = gr.Textbox(label=t("text.prompt"), lines=3,
                         value="ROMEO:\nO, she doth teach the torches")
     with gr.Row():
-        go = gr.Button("Generate", variant="primary")
-        stop = gr.Button("Stop")
-    output = gr.Textbox(label="Continuation (streams as it is written)", lines=10, interactive=False)
+        go = gr.Button(t("common.generate"), variant="primary")
+        stop = gr.Button(t("common.stop"))
+    output = gr.Textbox(label=t("text.output"), lines=10, interactive=False)
     notice = gr.Markdown()
     rating.build(gen_state)
     return Writing(prompt, go, stop, output, notice)
 
 
 def _settings(model_id: str) -> Settings:
-    model = gr.Dropdown(_choices(model_id), value=model_id, label="Model", allow_custom_value=True,
+    model = gr.Dropdown(_choices(model_id), value=model_id, label=t("common.model"), allow_custom_value=True,
                         info="Bundled, your fine-tunes, or a Hub id such as distilgpt2 (needs internet)")
     with gr.Accordion("About this model", open=False):
         about_md = gr.Markdown(elem_id="text-about")
-    length = gr.Slider(1, tx.MAX_NEW_TOKENS, value=200, step=1, label="Length (new tokens)")
-    temperature = gr.Slider(0.05, 2.0, value=0.8, step=0.05, label="Temperature")
-    top_k = gr.Slider(0, 100, value=0, step=1, label="Top-k (0 = off)")
-    top_p = gr.Slider(0.05, 1.0, value=1.0, step=0.01, label="Top-p (1 = off)")
+    length = gr.Slider(1, tx.MAX_NEW_TOKENS, value=200, step=1, label=t("text.length"))
+    temperature = gr.Slider(0.05, 2.0, value=0.8, step=0.05, label=t("common.temperature"))
+    top_k = gr.Slider(0, 100, value=0, step=1, label=t("text.top_k"))
+    top_p = gr.Slider(0.05, 1.0, value=1.0, step=0.01, label=t("text.top_p"))
     with gr.Row():
-        seed = gr.Number(value=7, precision=0, label="Seed", minimum=0, maximum=SEED_MAX)
-        dice = gr.Button("🎲 New seed", size="sm")
+        seed = gr.Number(value=7, precision=0, label=t("common.seed"), minimum=0, maximum=SEED_MAX)
+        dice = gr.Button(t("text.new_seed"), size="sm")
     candidates = gr.Slider(1, 8, value=1, step=1, label="Candidates (best of K)",
                            info="K > 1: make K texts and show the one a scorer fitted to your ratings likes best")
     probs = gr.HTML(charts.probability_bars([], title=LATEST), label=LATEST, elem_id="text-probs")
@@ -289,7 +290,7 @@ def _settings(model_id: str) -> Settings:
 
 
 def _stepper() -> Stepper:
-    with gr.Accordion("Step through it: pick the next token yourself", open=False):
+    with gr.Accordion(t("text.stepper"), open=False):
         gr.Markdown("Write a start, look at what the model expects next, then add the token you choose "
                     "or let the sampler draw one (using the temperature, top-k/p and seed above).")
         with gr.Row():

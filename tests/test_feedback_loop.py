@@ -74,17 +74,15 @@ def test_latent_direction_moves_samples_toward_the_liked_class(store):
 
 
 def judged_loop(store, model_name: str, decode, z_dim: int, liked: int = 3, seed: int = 5):
-    """Rate N_RATINGS decoded latents by the digit the bundled classifier sees, then compare the
+    """Rate N_RATINGS decoded latents by the digit the bundled MNIST judge sees, then compare the
     share of the liked digit in fresh samples before and after ``toward_liked`` / near-liked."""
     import torch
-    from playground.images import classifier
+    from playground.images import judge
     from playground.preference import latent_preference, toward_liked
-
-    clf = classifier.load()
 
     def digits(z: np.ndarray) -> np.ndarray:
         with torch.inference_mode():
-            return clf(decode(torch.as_tensor(z, dtype=torch.float32))).argmax(1).numpy()
+            return judge.judge(decode(torch.as_tensor(z, dtype=torch.float32)))[0].argmax(1).numpy()
 
     rng = np.random.default_rng(seed)
     latents = rng.standard_normal((N_RATINGS, z_dim))
@@ -104,21 +102,21 @@ def judged_loop(store, model_name: str, decode, z_dim: int, liked: int = 3, seed
 
 def test_real_digits_latent_model_moves_toward_the_liked_digit(store):
     """A latent model that exists without training: probabilistic PCA of the real digits
-    (x = mean + z * sqrt(variance) along 12 principal axes), judged by the bundled digits classifier."""
+    (x = mean + z * sqrt(variance) along 12 principal axes), judged by the bundled MNIST judge."""
     torch = pytest.importorskip("torch")
     from playground.config import MODELS
     from playground.images import data
 
-    if not (MODELS / "digits-classifier" / "config.json").exists():
-        pytest.skip("assets/models/digits-classifier is not trained yet")
-    x = data.load("train").x.flatten(1)  # (N, 64)
+    if not (MODELS / "mnist-judge" / "config.json").exists():
+        pytest.skip("assets/models/mnist-judge is not trained yet")
+    x = data.load("train").x.flatten(1)  # (N, 784)
     mean = x.mean(0)
     _, s, vt = torch.linalg.svd(x - mean, full_matrices=False)
     k = 12
-    basis = vt[:k] * (s[:k] / (len(x) - 1) ** 0.5)[:, None]  # (k, 64)
+    basis = vt[:k] * (s[:k] / (len(x) - 1) ** 0.5)[:, None]  # (k, 784)
 
     def decode(z):
-        return (mean + z @ basis).clamp(-1, 1).view(-1, 1, 8, 8)
+        return (mean + z @ basis).clamp(-1, 1).view(-1, 1, 28, 28)
 
     before, shifted, near = judged_loop(store, "ppca-digits", decode, k)
     assert max(shifted, near) > before + 0.3
@@ -131,7 +129,7 @@ def test_bundled_image_model_moves_toward_the_liked_digit(store, name):
     from playground import images
     from playground.config import MODELS
 
-    if name not in {i.name for i in images.models()} or not (MODELS / "digits-classifier" / "config.json").exists():
+    if name not in {i.name for i in images.models()} or not (MODELS / "mnist-judge" / "config.json").exists():
         pytest.skip(f"{name} is not trained yet")
     m = images.load(name)
     before, shifted, near = judged_loop(store, m.name, m.module.decode, m.module.z_dim)

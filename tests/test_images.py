@@ -35,27 +35,30 @@ def _label(kind: str) -> int | None:
     return 7 if kind == "cgan" else None
 
 
-def test_data_split_and_levels():
+def test_data_is_the_one_mnist_split():
     tr, te = data.load("train"), data.load("test")
-    assert tr.x.shape == (1437, 1, 8, 8) and te.x.shape == (360, 1, 8, 8)
+    assert tr.x.shape == (8500, 1, 28, 28) and te.x.shape == (1500, 1, 28, 28)
     assert tr.x.min() == -1 and tr.x.max() == 1
-    assert torch.equal(data.to_unit(data.to_levels(te.x)), te.x)  # 17 grey levels round-trip
-    with pytest.raises(ValueError, match="offline"):
-        data.load_dataset("mnist")
+    assert not set(tr.indices) & set(te.indices)  # never train on a test digit
+    gen = torch.Generator().manual_seed(0)
+    x, y = next(data.minibatches(tr, 32, gen))
+    assert x.shape == (32, 1, 28, 28) and y.shape == (32,)
+    with pytest.raises(ValueError, match="Could not read"):
+        data.load("train", __file__)
 
 
 @pytest.mark.parametrize("cond", [0, 10])
 def test_model_shapes_and_ranges(cond):
     torch.manual_seed(0)
-    z, y = torch.randn(5, 16), torch.arange(5)
+    z, y = torch.randn(5, GANConfig().z_dim), torch.arange(5)
     yc = y if cond else None
     g = Generator(GANConfig(n_classes=cond, g_ch=8, d_ch=8))
     x = g(z, yc)
-    assert x.shape == (5, 1, 8, 8) and x.min() >= -1 and x.max() <= 1
+    assert x.shape == (5, 1, 28, 28) and x.min() >= -1 and x.max() <= 1
     assert Discriminator(GANConfig(n_classes=cond, g_ch=8, d_ch=8))(x, yc).shape == (5,)
     v = VAE(VAEConfig(n_classes=cond, ch=8))
-    xv = v.decode(torch.randn(5, 8), yc)
-    assert xv.shape == (5, 1, 8, 8) and xv.min() >= -1 and xv.max() <= 1
+    xv = v.decode(torch.randn(5, v.z_dim), yc)
+    assert xv.shape == (5, 1, 28, 28) and xv.min() >= -1 and xv.max() <= 1
     rec, kl = v.elbo(data.load("test").x[:5], yc)
     assert rec.shape == kl.shape == (5,) and (rec <= 0).all() and (kl >= 0).all()
 
@@ -74,8 +77,8 @@ def test_seed_determinism(tiny, kind):
     assert np.array_equal(_px(a.media["grid"]), _px(b.media["grid"]))
     assert a.output["latent"] == b.output["latent"] != c.output["latent"]
     assert a.modality == "image" and a.params["seed"] == 3 and len(a.model_hash) == 12
-    assert a.media["image"].size == (256, 256) and a.media["grid"].size == (8 * 9 * 8 + 8, 2 * 9 * 8 + 8)
-    assert a.output["label"] == label and a.media["images"].shape == (17, 1, 8, 8)
+    assert a.media["image"].size == (252, 252)  # 28 x 9
+    assert a.output["label"] == label and a.media["images"].shape == (17, 1, 28, 28)
     # the fast slider path draws the same picture as the full sample
     assert np.array_equal(_px(images.edit(m, Params(seed=3, label=label)).media["image"]), _px(a.media["image"]))
 
@@ -126,7 +129,7 @@ def test_interpolation_endpoints_are_the_two_samples(tiny, kind):
     m = tiny[kind]
     g = images.interpolate(m, Params(seed=3), 9, steps=6)
     frames = g.media["frames"]
-    assert len(frames) == 6 and g.media["strip"].size == (6 * 9 * 8 + 8, 9 * 8 + 8)
+    assert len(frames) == 6 and g.media["strip"].size == ((6 * 29 + 1) * 2, 30 * 2)
     first, last = images.generate(m, Params(seed=3, n=1)), images.generate(m, Params(seed=9, n=1))
     assert g.output["latents"][0] == first.output["latent"]
     assert np.allclose(g.output["latents"][-1], last.output["latent"], atol=1e-5)
@@ -198,7 +201,7 @@ def test_save_and_load_round_trip(tiny):
     m = catalog.load_folder(folder).module
     assert isinstance(m, Generator) and m.n_classes == 10 and m.config.g_ch == 8
     v = catalog.load_folder(tiny["vae"].extra["path"]).module
-    assert isinstance(v, VAE) and v.z_dim == 8
+    assert isinstance(v, VAE) and v.z_dim == VAEConfig().z_dim
     with pytest.raises(TypeError, match="not an image generator"):
         catalog.save(torch.nn.Linear(2, 2), folder.parent / "linear")
 
@@ -207,22 +210,23 @@ def test_metrics_and_judge():
     te = data.load("test")
     probs, feats = metrics.judge(te.x)
     assert (probs.argmax(1) == te.y).float().mean() > 0.95  # the bundled judge is a good judge
-    assert feats.shape == (360, 64)
+    assert feats.shape == (1500, 128)
     assert abs(sum(metrics.class_histogram(probs)) - 1) < 1e-6
     # a distance is never negative; near zero means near zero relative to the features' own spread
     # (eigenvalue rounding leaves ~1e-6 absolute; the last bits of BLAS must not decide the test)
     scale = float(np.trace(np.cov(feats.double().numpy(), rowvar=False)))
     same = metrics.frechet_distance(feats, feats)
     assert 0.0 <= same <= 1e-6 * scale
-    assert metrics.frechet_distance(feats, feats + 1) == pytest.approx(64, abs=1e-6 * scale)  # mean shift only
+    assert metrics.frechet_distance(feats, feats + 1) == pytest.approx(128, abs=1e-6 * scale)  # mean shift only
 
 
 def test_evaluate_rows(tiny):
     v = metrics.evaluate(tiny["vae"].module, n=50)
-    assert {"recognised", "histogram", "frechet_test", "elbo_nats", "bits_per_pixel"} <= set(v)
+    assert {"recognised", "histogram", "frechet_test", "elbo_nats", "bits_per_dim", "likelihood"} <= set(v)
     assert v["elbo_nats"] < 0 and v["frechet_test"] >= 0
+    assert v["bits_per_dim"] == pytest.approx(-v["elbo_nats"] / (784 * np.log(2)))
     c = metrics.evaluate(tiny["cgan"].module, n=50)
-    assert 0 <= c["asked_class"] <= 1 and len(c["histogram"]) == 10
+    assert 0 <= c["asked_digit"] <= 1 and len(c["histogram"]) == 10
     assert "cgan" in metrics.format_rows({"cgan": c})
 
 

@@ -42,7 +42,7 @@ def liked(tmp_path_factory):
     torch.manual_seed(1)
     catalog.save(Generator(GANConfig(g_ch=8, d_ch=8)), folder)
     m = img.load(str(folder))
-    for i, z in enumerate(np.random.default_rng(0).standard_normal((8, 16))):
+    for i, z in enumerate(np.random.default_rng(0).standard_normal((8, GANConfig().z_dim))):
         z[0] = 2.0 if i % 2 else -2.0
         g = Generation("image", m.name, m.hash, {"seed": i}, {"latent": z.tolist(), "label": None})
         feedback.default_store().record(g, 5 if i % 2 else 1, "", session="test-rater")

@@ -22,7 +22,7 @@ from playground.train.loop import LoopConfig, train
 @pytest.fixture(scope="module")
 def small_data():
     tr = data.load("train")
-    return DigitsSplit(tr.x[:256], tr.y[:256])
+    return DigitsSplit(tr.x[:256], tr.y[:256], tr.indices[:256])
 
 
 def _epoch(t: learn._Trainer) -> dict[str, float]:
@@ -63,7 +63,7 @@ def test_gan_trains_on_the_loop_with_the_hold_then_decay_schedule(small_data, co
 def test_categorical_code_is_read_off_the_noise():
     torch.manual_seed(0)
     g = Generator(GANConfig(g_ch=8, d_ch=8, n_codes=10))
-    z = latent.noise(3, 16, 200)
+    z = latent.noise(3, GANConfig().z_dim, 200)
     codes = g.code(z)
     assert torch.equal(codes, z[:, :10].argmax(1)) and len(codes.unique()) == 10
     # the one-hot code reaches the generator: the same noise with another code draws another image
@@ -92,7 +92,7 @@ def test_training_is_seeded(small_data):
     runs = [learn.GANTrainer(GANConfig(g_ch=8, d_ch=8), small_data, seed=1, batch_size=32) for _ in range(2)]
     for t in runs:
         _epoch(t)
-    z = latent.noise(0, 16, 4)
+    z = latent.noise(0, GANConfig().z_dim, 4)
     assert torch.equal(runs[0].model(z), runs[1].model(z))
 
 
@@ -103,10 +103,10 @@ def test_cli_trains_saves_and_loads(tmp_path, family, extra):
 
     out = tmp_path / family
     main([family, "--out", str(out), "--epochs", "2", "--width", "8", "--threads", "1", "--no-eval",
-          "--sample-every", "1", "--log-dir", str(tmp_path / "log"), *extra])
+          "--sample-every", "1", "--log-dir", str(tmp_path / "log"), "--train-size", "320", *extra])
     for f in ("config.json", "model.safetensors", "README.md", "card.json", "samples.png", "loss_curve.png"):
         assert (out / f).is_file(), f
-    spe = 1437 // 64
+    spe = 320 // 64
     assert (tmp_path / "log" / f"samples_step{2 * spe:06d}.png").is_file()
     readme, card = (out / "README.md").read_text(), json.loads((out / "card.json").read_text())
     assert f"python -m playground.train {family}" in readme and "--width 8" in readme
@@ -118,18 +118,20 @@ def test_cli_trains_saves_and_loads(tmp_path, family, extra):
         assert info.facts["n_codes"] == 10 and "categorical code" in readme
 
 
-def test_cli_offline_dataset_message(tmp_path):
+def test_cli_unreadable_data_message(tmp_path):
     from playground.train.__main__ import main
 
-    with pytest.raises(SystemExit, match="offline"):
-        main(["gan", "--dataset", "mnist", "--out", str(tmp_path / "x")])
+    bad = tmp_path / "not-mnist.npz"
+    bad.write_text("hello")
+    with pytest.raises(SystemExit, match="Could not read"):
+        main(["gan", "--data", str(bad), "--out", str(tmp_path / "x")])
 
 
 def test_watch_it_learn_streams_and_stops(small_data):
     snaps = list(learn.watch("vae", 1.2, every=0.3, data=small_data))
     assert len(snaps) >= 3
     assert snaps[0].step == 0 and snaps[-1].step > 0 and snaps[-1].history
-    assert snaps[-1].grid.shape == (16, 1, 8, 8)
+    assert snaps[-1].grid.shape == (16, 1, 28, 28)
     stop = threading.Event()
     run = learn.watch("gan", 60, every=0.0, data=small_data, stop=stop)
     next(run), next(run)
@@ -140,3 +142,13 @@ def test_watch_it_learn_streams_and_stops(small_data):
         next(learn.watch("diffusion"))
     with pytest.raises(ValueError, match="1 to 120 seconds"):
         next(learn.watch("gan", 10_000))
+
+
+def test_two_trainings_at_once_get_a_clear_message(small_data):
+    first = learn.watch("vae", 30, every=0.0, data=small_data)
+    next(first)  # training now
+    with pytest.raises(ValueError, match="Another model is training"):
+        next(learn.watch("gan", 5, data=small_data))
+    first.close()  # Stop: the next run may start
+    snaps = list(learn.watch("vae", 1, every=0.5, data=small_data))
+    assert snaps[-1].step > 0 and snaps[-1].grid.shape == (16, 1, 28, 28)

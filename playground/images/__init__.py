@@ -1,11 +1,11 @@
-"""Images from noise: a DCGAN, a conditional DCGAN and a convolutional VAE on scikit-learn's 8x8
-handwritten digits, behind the playground's one modality contract (``playground.contract``).
+"""Images from noise: a DCGAN, a conditional DCGAN, a convolutional VAE and a diffusion model on
+28x28 MNIST handwritten digits, behind the playground's one modality contract (``playground.contract``).
 
     from playground import images
     m = images.load("cgan-digits")                         # cached; images.models() lists the names
     g = images.generate(m, images.Params(seed=3, n=64, label=7))
     g.media["image"], g.media["grid"]                      # PIL pictures for the screen
-    images.save_output(g, Path("out"))                     # one 8x8 PNG per image
+    images.save_output(g, Path("out"))                     # one 28x28 PNG per image
 
 Ordinary functions only this modality has: ``edit`` (a slider move: only the large sample),
 ``interpolate`` (slerp between two seeds), ``learn.watch`` ("watch it learn").
@@ -13,7 +13,7 @@ Ordinary functions only this modality has: ``edit`` (a slider move: only the lar
 Modules: ``params`` (what a user can ask for), ``catalog`` (models from config.json, loading,
 families), ``gan`` / ``vae`` (the networks), ``draw`` (sampling), ``sampling.latent`` (seeded
 noise, slerp, principal directions), ``explanations`` (plain words per model), ``liking`` (what
-ratings teach), ``learn`` + ``training_run`` (training on the one loop), ``classifier`` +
+ratings teach), ``learn`` + ``training_run`` (training on the one loop), ``judge`` +
 ``metrics`` (quality), ``benchmark`` (speed).
 """
 from __future__ import annotations
@@ -53,7 +53,7 @@ def bench(quick: bool = False) -> list[dict]:
 
 
 def save_output(generation: Generation, out: Path) -> list[Path]:
-    """One PNG per image of ``generation`` at the model's own resolution (8x8) in the folder ``out``,
+    """One PNG per image of ``generation`` at the model's own resolution (28x28) in the folder ``out``,
     each carrying its provenance (model, hash, seed, params) in a PNG text chunk."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@
     m = load("gan-digits")         # a contract.Loaded, cached; ``load("path/to/folder")`` works too
     save(Generator(GANConfig()), "data/models/my-gan")
 
-A new family (say a diffusion model) is one ``Family`` row: its model class (with ``z_dim``,
+A new family (such as the diffusion model) is one ``Family`` row: its model class (with ``z_dim``,
 ``n_classes`` and ``decode(z, y)``), its config dataclass, and how to find its slider directions.
 """
 from __future__ import annotations
@@ -22,7 +22,8 @@ from playground.card import read_card
 from playground.config import MODELS
 from playground.contract import Loaded, ModelInfo
 from playground.generation import checkpoint_hash
-from playground.images import data
+from playground.images import data, diffusion_draw
+from playground.images.diffusion import DiffusionConfig
 from playground.images.gan import GANConfig, Generator
 from playground.images.params import N_SLIDERS
 from playground.images.sampling import latent
@@ -51,13 +52,16 @@ class Family:
     model_cls: type[torch.nn.Module]
     config_cls: type
     directions: Callable[[Any, int], latent.Directions]
+    says_conditional: bool = True  # label "Conditional ..." when it takes a digit (diffusion does both)
 
 
 FAMILIES = {  # config.json "model_type" -> family; the order is the tab's order
     "gan": Family("GAN", Generator, GANConfig, gan_directions),
     "vae": Family("VAE", VAE, VAEConfig, vae_directions),
+    "diffusion": Family("Diffusion", diffusion_draw.DiffusionImages, DiffusionConfig, diffusion_draw.directions,
+                        says_conditional=False),
 }
-LEGACY_KINDS = {"Generator": "gan", "VAE": "vae", "DigitClassifier": "digits-classifier"}  # "kind" before model_type
+LEGACY_KINDS = {"Generator": "gan", "VAE": "vae"}  # "kind" before model_type
 
 
 def train_command(path: str | Path) -> str:
@@ -90,13 +94,15 @@ def describe(path: str | Path, name: str | None = None) -> ModelInfo:
     cfg = read_config(path)
     fam = family(cfg, path)
     kind, conditional = cfg.pop("model_type"), bool(cfg.get("n_classes"))
-    facts = {"kind": kind, "conditional": conditional, "label": ("Conditional " if conditional else "") + fam.title,
+    prefix = "Conditional " if conditional and fam.says_conditional else ""
+    facts = {"kind": kind, "conditional": conditional, "label": prefix + fam.title,
              **cfg}
     return ModelInfo(name or path.name, str(path), kind, facts)
 
 
 def models(root: str | Path | None = None) -> list[ModelInfo]:
-    """Every image generator under ``root`` (default ``assets/models``): GANs, then VAEs, plain first."""
+    """Every image generator under ``root`` (default ``assets/models``): GANs, VAEs, then diffusion
+    models, plain first."""
     root = Path(root or MODELS)
     infos = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:

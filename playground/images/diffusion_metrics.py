@@ -85,6 +85,28 @@ def steps_table(model: D.UNet, counts: tuple[int, ...] = STEP_COUNTS, n: int = 5
     return rows
 
 
+CARD_STEPS = (2, 5, 10, 20, 50, 100)
+
+
+def write_steps_card(model: D.UNet, path: str | Path = D.DEFAULT_PATH, counts: tuple[int, ...] = CARD_STEPS,
+                     n: int = 500) -> list[dict]:
+    """Store the steps table of both samplers in the checkpoint's card.json ("steps_table"): what the
+    tab's "what the steps cost" note reads (CPU ms per image with its strip, one thread: on a busy
+    machine wall time also counts the other processes; asked digit; Frechet distance)."""
+    import json
+
+    rows = []
+    for sampler in D.SAMPLERS:
+        for r in steps_table(model, counts, n, repeats=3, sampler=sampler):
+            rows.append({"sampler": sampler, "steps": int(r["action"].split()[0]), "ms_per_image": r["cpu_ms"],
+                         "asked_digit": r["asked_digit"], "recognised": r["recognised"], "frechet": r["frechet"]})
+    card_path = Path(path) / "card.json"
+    card = json.loads(card_path.read_text())
+    card["steps_table"] = {"n": n, "guidance": D.DEFAULT_GUIDANCE, "rows": rows}
+    card_path.write_text(json.dumps(card, indent=1) + "\n")
+    return rows
+
+
 def guidance_table(model: D.UNet, values: tuple[float, ...] = GUIDANCES, n: int = 1000,
                    judge_model: J.Judge | None = None) -> list[dict]:
     """What the guidance slider does: asked-digit share, recognised share and Frechet distance."""
@@ -144,8 +166,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--n", type=int, default=1000, help="samples for the quality row")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--quick", action="store_true", help="200 samples, fewer timing repeats")
+    p.add_argument("--steps-card", action="store_true", help="only write the steps table into the model's card.json")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
+    if args.steps_card:
+        print(table("What the steps slider costs", write_steps_card(D.load(args.model), args.model)))
+        return
     model, n = D.load(args.model), 200 if args.quick else args.n
     rows = J.real_rows()
     rows["diffusion (DDIM 20)"] = evaluate(model, n)

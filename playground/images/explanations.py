@@ -10,7 +10,7 @@ from typing import Any
 
 GAN = (
     "A GAN is two networks playing a game. The **generator** turns {z_dim} random numbers (the noise) "
-    "into an 8x8 image; the **discriminator** sees real digits and generated ones and learns to tell "
+    "into a 28x28 image; the **discriminator** sees real digits and generated ones and learns to tell "
     "them apart. The generator is trained to fool it. When neither can win any more, the generator's "
     "images look like the real digits. The saved weights are a running average of the generator "
     "(EMA), which gives steadier images."
@@ -27,6 +27,11 @@ AUX_NOTE = (
     "and the generator was rewarded when that judge found each of its drawings clearly one digit "
     "and all ten digits equally often (as in CatGAN and AC-GAN). That pushes it away from "
     "in-between scribbles and from drawing some digits more than others."
+)
+
+AC_NOTE = (
+    " Its discriminator also learned to name the digit of *real* images, and the generator was "
+    "rewarded when that judge named its drawing as the digit it was asked for (AC-GAN)."
 )
 
 CODE_NOTE = (
@@ -47,6 +52,20 @@ VAE = (
 
 CONDITIONAL_VAE = " The **conditional** VAE also gets the digit you ask for, in its encoder and its decoder."
 
+DIFFUSION = (
+    "A diffusion model learned to clean up noise. In training, real digits were buried under more and "
+    "more random noise, and one network (a small U-Net) learned to look at a noisy picture and guess the "
+    "clean digit underneath. To draw, it starts from pure noise ({pixels} random numbers, one per pixel, "
+    "fixed by the seed) and takes a number of small steps: at each step it guesses the clean digit (the "
+    "lower row of the strip), then removes a little of the noise toward that guess (the upper row). The "
+    "coarse shape appears first, the fine strokes last. More steps take longer and give cleaner digits. "
+    "**DDIM** walks the same path every time (same noise, same digit); **DDPM** adds a little fresh noise at "
+    "each step, so its digits vary more. The network is also told the digit you ask for; **guidance** "
+    "compares its guesses with and without the digit and exaggerates the difference (classifier-free "
+    "guidance): higher guidance gives more typical, less varied digits. With \"any digit\" it is not told, "
+    "and the noise alone decides which digit appears."
+)
+
 
 def explain_config(config: dict[str, Any]) -> str:
     """The note for a checkpoint whose config.json is ``config`` ("" for an unknown model type)."""
@@ -55,10 +74,12 @@ def explain_config(config: dict[str, Any]) -> str:
     conditional = bool(config.get("n_classes"))
     if kind == "vae":
         return VAE.format(z_dim=z_dim) + (CONDITIONAL_VAE if conditional else "")
+    if kind == "diffusion":
+        return DIFFUSION.format(pixels=config.get("image_size", 28) ** 2)
     if kind != "gan":
         return ""
     if conditional:
-        return GAN.format(z_dim=z_dim) + CONDITIONAL_GAN
+        return GAN.format(z_dim=z_dim) + CONDITIONAL_GAN + (AC_NOTE if config.get("aux_classes") else "")
     notes = [GAN.format(z_dim=z_dim)]
     if config.get("aux_classes"):
         notes.append(AUX_NOTE)

@@ -1,33 +1,34 @@
-"""How good are the generated digits? Judged by the project's digits classifier.
+"""How good are the generated digits? Judged by the project's own MNIST judge (``mnist-judge``).
 
-    python -m playground.images.metrics            # the table: real vs GAN vs cGAN vs VAE
+    python -m playground.images.metrics            # the table: real digits vs every image model
 
 For each generator, on 1,000 seeded samples: the share the judge recognises with confidence
 >= 0.9, the class histogram (mode collapse shows as empty or crowded classes), the Frechet
-distance between the judge's 64-d features of the samples and of the real test split, and for
+distance between the judge's 128-d features of the samples and of the real test split, and for
 a conditional model the share that comes out as the asked digit. For a VAE also the test ELBO
-in nats per image (a lower bound on log p(x) under its 17-level pixel model).
+in nats per image and bits per dimension (a lower bound on log p(x) under its discretised
+logistic pixel model).
 """
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import numpy as np
 import torch
 
-from playground.images import classifier, data
+from playground.images import data
 from playground.images.sampling import latent
 
 CONFIDENCE = 0.9
 EVAL_SEED = 1_000_000  # seeds used for the 1,000 evaluation samples (not the app's small seeds)
 
 
-@torch.inference_mode()
-def judge(x: torch.Tensor, clf: torch.nn.Module | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Class probabilities (N, 10) and 64-d features (N, 64) of images in [-1, 1]."""
-    clf = clf or classifier.load()
-    f = clf.features(x)
-    return clf.head(f).softmax(1), f
+def judge(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Class probabilities (N, 10) and 128-d judge features of images in [-1, 1]."""
+    from playground.images import judge as J
+
+    return J.judge(x)
 
 
 def recognised_share(probs: torch.Tensor, threshold: float = CONFIDENCE) -> float:
@@ -64,19 +65,11 @@ def samples(model: torch.nn.Module, n: int = 1000, seed: int = EVAL_SEED) -> tup
     return model.decode(z, y), y
 
 
-def image_stats(x: torch.Tensor, asked: torch.Tensor | None = None,
-                reference: torch.Tensor | None = None) -> dict:
-    """Recognised share, histogram, Frechet distance to ``reference`` features (default real test)."""
-    probs, feats = judge(x)
-    if reference is None:
-        reference = judge(data.load("test").x)[1]
-    hist = class_histogram(probs)
-    row = {"n": len(x), "recognised": recognised_share(probs), "histogram": hist,
-           "min_class": min(hist), "max_class": max(hist),
-           "frechet_test": frechet_distance(feats, reference)}
-    if asked is not None:
-        row["asked_class"] = (probs.argmax(1) == asked).float().mean().item()
-    return row
+def image_stats(x: torch.Tensor, asked: torch.Tensor | None = None) -> dict:
+    """Recognised share, histogram, Frechet distance to the real test digits' judge features."""
+    from playground.images import judge as J
+
+    return J.image_stats(x, asked)
 
 
 @torch.inference_mode()
@@ -87,8 +80,11 @@ def test_elbo(vae: torch.nn.Module, draws: int = 10, seed: int = 0) -> dict:
     gen = torch.Generator().manual_seed(seed)
     recs, kls = zip(*(vae.elbo(te.x, y, generator=gen) for _ in range(draws)))
     rec, kl = torch.stack(recs).mean().item(), torch.stack(kls).mean().item()
+    from playground.images.vae import LIKELIHOODS
+
     return {"elbo_nats": rec - kl, "recon_nats": rec, "kl_nats": kl,
-            "bits_per_pixel": -(rec - kl) / (64 * np.log(2))}
+            "bits_per_dim": -(rec - kl) / (te.x[0].numel() * np.log(2)),
+            "likelihood": LIKELIHOODS[vae.config.likelihood]}
 
 
 def evaluate(model: torch.nn.Module, n: int = 1000) -> dict:
@@ -101,20 +97,23 @@ def evaluate(model: torch.nn.Module, n: int = 1000) -> dict:
 
 
 def real_rows() -> dict[str, dict]:
-    """Reference rows: the judge on real test digits, and real train vs real test features."""
-    tr, te = data.load("train"), data.load("test")
-    return {"real test": image_stats(te.x), "real train": image_stats(tr.x)}
+    """Reference rows: the judge on real test digits, all real train digits, and 1,000 of them."""
+    from playground.images import judge as J
+
+    return J.real_rows()
 
 
 def format_rows(rows: dict[str, dict]) -> str:
     """A plain-text table of quality rows."""
-    head = f"{'model':<16}{'recognised':>11}{'asked':>8}{'min cls':>9}{'max cls':>9}{'Frechet':>9}{'ELBO nats':>11}"
+    head = (f"{'model':<20}{'recognised':>11}{'asked':>8}{'min cls':>9}{'max cls':>9}{'Frechet':>9}"
+            f"{'ELBO nats':>11}{'bits/dim':>9}")
     lines = [head, "-" * len(head)]
     for name, r in rows.items():
-        asked = f"{r['asked_class']:.3f}" if "asked_class" in r else "-"
+        asked = f"{r['asked_digit']:.3f}" if r.get("asked_digit") is not None else "-"
         elbo = f"{r['elbo_nats']:.1f}" if "elbo_nats" in r else "-"
-        lines.append(f"{name:<16}{r['recognised']:>11.3f}{asked:>8}{r['min_class']:>9.3f}"
-                     f"{r['max_class']:>9.3f}{r['frechet_test']:>9.2f}{elbo:>11}")
+        bpd = f"{r['bits_per_dim']:.3f}" if "bits_per_dim" in r else "-"
+        lines.append(f"{name:<20}{r['recognised']:>11.3f}{asked:>8}{r['min_class']:>9.3f}"
+                     f"{r['max_class']:>9.3f}{r['frechet_test']:>9.2f}{elbo:>11}{bpd:>9}")
     return "\n".join(lines)
 
 
@@ -133,10 +132,30 @@ def quality_rows(names: list[str] | None = None) -> dict[str, dict]:
     return rows
 
 
+def save_grids(folder: str | Path, n: int = 64) -> list[Path]:
+    """One PNG per image model of ``n`` evaluation samples (the seeds of the table), and one of
+    ``n`` real test digits spread over the split, in ``folder`` (``real-test.png``, ``<model>.png``)."""
+    from playground.images import catalog, render
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / "real-test.png"]
+    te = data.load("test")  # sorted by digit: every (1500 / n)-th one shows all ten
+    render.grid(te.x[torch.linspace(0, len(te.y) - 1, n).long()]).save(paths[0])
+    for info in catalog.models():
+        x, _ = samples(catalog.load(info.name).module, n)
+        paths.append(folder / f"{info.name}.png")
+        render.grid(x).save(paths[-1])
+    return paths
+
+
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(description="Quality of the image generators, judged by the digits classifier.")
+    p = argparse.ArgumentParser(description="Quality of the image generators, judged by the MNIST judge.")
     p.add_argument("models", nargs="*", help="model names or folders (default: every image model in assets/models)")
+    p.add_argument("--grids", default=None, help="also save a 64-sample grid per model (and real test digits) here")
     args = p.parse_args(argv)
+    if args.grids:
+        print("\n".join(str(path) for path in save_grids(args.grids)))
     rows = quality_rows(args.models or None)
     print(format_rows(rows))
     for name, r in rows.items():

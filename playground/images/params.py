@@ -1,7 +1,11 @@
 """What a user can ask the image models for, validated and converted in one place.
 
     Params(seed="3", n=64.0, label="any", amounts="1.5, 0, -2", like=1, smooth="true")
-    # -> Params(seed=3, n=64, label=None, amounts=[1.5, 0.0, -2.0], like=1.0, smooth=True)
+    # -> Params(seed=3, n=64, label=None, amounts=[1.5, 0.0, -2.0], like=1.0, smooth=True, ...)
+    Params(sampling_steps="50", guidance=2, sampler="DDPM")   # the diffusion model's settings
+
+The diffusion settings (``sampling_steps``, ``guidance``, ``sampler``) have defaults and are
+ignored by the GAN and the VAE.
 """
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from playground.contract import ParamsMixin, number, seed, whole
+from playground.contract import ParamsMixin, choice, number, seed, whole
+from playground.images.diffusion import DEFAULT_GUIDANCE, DEFAULT_STEPS, MAX_GUIDANCE, SAMPLERS
+from playground.images.diffusion import MAX_STEPS as MAX_SAMPLING_STEPS
 
 N_SLIDERS = 6
 SLIDER_RANGE = 4.0  # standard deviations
@@ -22,7 +28,8 @@ ANY = "any"  # the tab's "any digit"
 @dataclass
 class Params(ParamsMixin):
     """One drawing: the noise of ``seed`` (grid: seeds seed..seed+n-1), an optional digit for a
-    conditional model, slider ``amounts``, ``like`` (toward what raters liked), ``smooth`` upscaling."""
+    conditional model, slider ``amounts``, ``like`` (toward what raters liked), ``smooth`` upscaling;
+    for a diffusion model also its ``sampling_steps``, classifier-free ``guidance`` and ``sampler``."""
 
     ALIASES = {"seed_a": "seed"}  # interpolation records before the contract
 
@@ -32,6 +39,9 @@ class Params(ParamsMixin):
     amounts: list[float] = field(default_factory=list)
     like: float = 0.0
     smooth: bool = False
+    sampling_steps: int = DEFAULT_STEPS  # (``steps`` is the interpolation's number of frames)
+    guidance: float = DEFAULT_GUIDANCE
+    sampler: str = "ddim"
 
     def __post_init__(self) -> None:
         self.seed = seed(self.seed)
@@ -40,6 +50,9 @@ class Params(ParamsMixin):
         self.amounts = slider_values(self.amounts)
         self.like = number(self.like, "'More like what I liked' strength", 0, MAX_LIKE)
         self.smooth = flag(self.smooth, "smooth upscaling")
+        self.sampling_steps = whole(self.sampling_steps, "number of sampling steps", 1, MAX_SAMPLING_STEPS)
+        self.guidance = number(self.guidance, "guidance scale", 0, MAX_GUIDANCE)
+        self.sampler = choice(str(self.sampler).strip().lower(), "sampler", SAMPLERS)
 
 
 def digit(value: Any, what: str = "digit") -> int | None:

@@ -1,4 +1,4 @@
-"""Tensors in [-1, 1] -> PIL images (dark ink on white paper, upscaled so 8x8 is visible)."""
+"""Tensors in [-1, 1] -> PIL images (dark ink on white paper, upscaled so 28x28 is easy to see)."""
 from __future__ import annotations
 
 import io
@@ -16,17 +16,18 @@ def _to_pil(img: torch.Tensor, scale: int, resample: Image.Resampling) -> Image.
 
 
 def image(x: torch.Tensor, size: int = 256, smooth: bool = False) -> Image.Image:
-    """One (1, 8, 8) image as a ``size`` x ``size`` picture (nearest pixels, or bicubic)."""
+    """One (1, 28, 28) image as a picture about ``size`` pixels wide (nearest pixels, or bicubic)."""
     return _to_pil(x, max(1, size // x.shape[-1]),
                    Image.Resampling.BICUBIC if smooth else Image.Resampling.NEAREST)
 
 
-def grid(x: torch.Tensor, nrow: int = 8, scale: int = 8) -> Image.Image:
-    """(B, 1, 8, 8) images as one picture via torchvision's ``make_grid`` (white gutters)."""
+def grid(x: torch.Tensor, nrow: int = 8, scale: int | None = None) -> Image.Image:
+    """(B, 1, 28, 28) images as one picture via torchvision's ``make_grid`` (white gutters);
+    ``scale`` defaults to 2x for 28x28 (about 460 pixels for 8 across)."""
     from torchvision.utils import make_grid  # imported on first use: keeps app start-up fast
 
     g = make_grid(x.clamp(-1, 1), nrow=nrow, padding=1, pad_value=-1.0)[:1]  # (1, H, W)
-    return _to_pil(g, scale, Image.Resampling.NEAREST)
+    return _to_pil(g, scale or max(1, 64 // x.shape[-1]), Image.Resampling.NEAREST)
 
 
 def gif(frames: list[Image.Image], path: str | Path | None = None, ms: int = 120) -> bytes:

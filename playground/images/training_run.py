@@ -32,8 +32,11 @@ from playground.train.loop import LoopConfig, train
 
 def add_common_arguments(p: argparse.ArgumentParser, epochs: int, lr: float) -> None:
     """Arguments every image family takes."""
-    p.add_argument("--dataset", default="digits", help="digits (bundled, offline); mnist/fashion-mnist need internet")
+    p.add_argument("--data", default=None,
+                   help="the MNIST .npz (default: the bundled assets/data/mnist-10k.npz; ../shared/data/mnist/ has the same file)")
     p.add_argument("--out", required=True, help="model folder to write (config.json, model.safetensors, card)")
+    p.add_argument("--train-size", type=int, default=None,
+                   help="train on only the first N digits of the train split (quick tries and tests)")
     p.add_argument("--conditional", action="store_true", help="train a class-conditional model (ask for a digit)")
     p.add_argument("--z-dim", type=int, default=None, help="latent size (default: the config's)")
     p.add_argument("--width", type=int, default=None, help="channels of the first layers (default: the config's)")
@@ -50,12 +53,14 @@ def add_common_arguments(p: argparse.ArgumentParser, epochs: int, lr: float) -> 
     p.add_argument("--no-eval", action="store_true", help="skip the quality metrics (tests)")
 
 
-def dataset(name: str) -> data.DigitsSplit:
-    """The training split of ``--dataset`` (SystemExit with the reason when it is unavailable)."""
+def dataset(path: str | None, size: int | None = None) -> data.DigitsSplit:
+    """The training split of the MNIST file ``--data``, or its first ``size`` digits (SystemExit
+    with the reason when the file is unreadable)."""
     try:
-        return data.load_dataset(name)
-    except ValueError as e:
+        tr = data.load("train", path)
+    except (ValueError, OSError) as e:
         raise SystemExit(str(e)) from None
+    return tr if not size else data.DigitsSplit(tr.x[:size], tr.y[:size], tr.indices[:size])
 
 
 def loop_config(args: argparse.Namespace, steps_per_epoch: int) -> LoopConfig:
@@ -124,7 +129,7 @@ def _save(model: torch.nn.Module, args: argparse.Namespace, family: str, last: d
     plots.loss_curve(log.history).save(out / "loss_curve.png")
     row = {} if args.no_eval else metrics.evaluate(model)
     settings = {k: v for k, v in vars(args).items() if k != "what"}
-    card = Card(model=out.name, model_type=family, command=_command(family, args), data=data.SOURCE,
+    card = Card(model=out.name, model_type=family, command=_command(family, args), data=data.describe(args.data),
                 parameters=sum(p.numel() for p in model.parameters()), train_seconds=round(last["elapsed_s"], 1),
                 steps=last["step"], metrics={**row, "final_losses": last["losses"]},
                 config={**settings, "loop": asdict(cfg)}, history=last["history"])
@@ -137,14 +142,14 @@ def _save(model: torch.nn.Module, args: argparse.Namespace, family: str, last: d
 
 def _body(name: str, config: dict, row: dict) -> str:
     """The model card's prose: how it works, the data, pictures and the quality table."""
-    lines = [explain_config(config), "", "## Data", data.DESCRIPTION, "",
+    lines = [explain_config(config), "", "## Data", data.describe(), "",
              "![samples](samples.png) ![loss curve](loss_curve.png)", ""]
     if row:
-        lines += ["## Quality (1,000 seeded samples, judged by `assets/models/digits-classifier`)", "", "```",
+        lines += ["## Quality (1,000 seeded samples, judged by `assets/models/mnist-judge`)", "", "```",
                   metrics.format_rows({**metrics.real_rows(), name: row}), "```", "",
                   "Class histogram (share judged as 0..9): " + " ".join(f"{v:.3f}" for v in row["histogram"]), "",
-                  "Recognised = the classifier's top probability >= 0.9. Frechet = Frechet distance of the "
-                  "classifier's 64-d features to the real test split (real train vs real test is the floor). "
+                  "Recognised = the judge's top probability >= 0.9. Frechet = Frechet distance of the "
+                  "judge's 128-d features to the real test split (1,000 real train digits is the floor). "
                   "`python -m playground.images.metrics` recomputes the table."]
     return "\n".join(lines)
 

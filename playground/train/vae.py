@@ -1,6 +1,6 @@
-"""Train a convolutional VAE (optionally class-conditional) on the bundled 8x8 digits.
+"""Train a convolutional VAE (optionally class-conditional) on the 28x28 MNIST train split.
 
-    python -m playground.train vae --dataset digits --out assets/models/vae-digits
+    python -m playground.train vae --out assets/models/vae-digits
 """
 from __future__ import annotations
 
@@ -21,5 +21,5 @@ def main(args: argparse.Namespace) -> dict:
     cfg = VAEConfig(n_classes=10 if args.conditional else 0)
     cfg.z_dim = args.z_dim or cfg.z_dim
     cfg.ch = args.width or cfg.ch
-    trainer = VAETrainer(cfg, dataset(args.dataset), seed=args.seed, batch_size=args.batch_size, lr=args.lr)
+    trainer = VAETrainer(cfg, dataset(args.data, args.train_size), seed=args.seed, batch_size=args.batch_size, lr=args.lr)
     return run(trainer, args, "vae")

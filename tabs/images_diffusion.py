@@ -1,0 +1,128 @@
+"""The Images tab's diffusion parts: the steps / guidance / sampler controls (shown only while the
+diffusion model is picked) and the trajectory view under the large sample (the strip from noise
+to digit, the denoising GIF and what the steps cost).
+
+    controls(w, visible)          # in the controls column: w.sampling_steps, w.guidance, w.sampler
+    views(w, visible)             # under the pictures: w.trajectory, w.denoising, w.costs
+    wire(w)                       # the view follows every new large sample
+    triggers(w)                   # the settings' events that redraw (the tab's Generate handler)
+
+Handlers (plain functions, tests call them directly): ``show(model, n)`` and ``view(model, g)``.
+The tab passes the three settings after the six sliders (``SETTINGS``) to its drawing handlers.
+"""
+from __future__ import annotations
+
+import tempfile
+import uuid
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import gradio as gr
+
+from playground import images as img
+from playground.generation import Generation
+from playground.images import diffusion as D
+from playground.images import diffusion_draw
+
+GIF_DIR = Path(tempfile.gettempdir()) / "playground-images"  # a place Gradio may serve from
+SETTINGS = ("sampling_steps", "guidance", "sampler")  # the order the handlers take them in
+GRID = 16  # the grid size while the diffusion model is picked (64 works too, in about 2 s)
+PLAIN_GRID = 64
+HELP = ("**Diffusion settings.** The model removes noise step by step; *any digit* lets the noise "
+        "decide which digit appears (no guidance).")
+STRIP_LABEL = "From noise to digit: the noisy image x_t (top) and the model's guess of the clean digit (bottom)"
+
+
+def is_diffusion(model: str) -> bool:
+    """Whether the tab's model value names the diffusion model (False for a missing one)."""
+    try:
+        return img.find(model).model_type == "diffusion"
+    except ValueError:
+        return False
+
+
+def show(model: str, n: Any) -> tuple:
+    """Another model picked: the diffusion controls and views shown only for diffusion, and the
+    grid size moved to its quick default (16) there, back to 64 from that default elsewhere."""
+    on = is_diffusion(model)
+    try:
+        n = float(n)
+    except (TypeError, ValueError):
+        n = None
+    size = (gr.update(value=GRID) if on and (n is None or n > GRID)
+            else gr.update(value=PLAIN_GRID) if not on and n == GRID else gr.skip())
+    return gr.update(visible=on), gr.update(visible=on), size
+
+
+def costs(model: str, g: Generation) -> str:
+    """The "what the steps cost" note: this draw's time per image, then the card's table of time
+    and quality at each step count for this sampler (the row nearest the chosen steps marked)."""
+    steps, sampler = g.params["sampling_steps"], g.params["sampler"]
+    secs, n = g.media["seconds"], g.media["n_images"]
+    lines = [f"**What the steps cost.** This draw: {n} image{'s' if n > 1 else ''} at {steps} {sampler.upper()} "
+             f"steps in {1000 * secs:,.0f} ms ({1000 * secs / n:,.0f} ms per image) on this server."]
+    rows = diffusion_draw.step_costs(img.load(model).extra["path"], sampler)
+    if rows:
+        near = min(rows, key=lambda r: abs(r["steps"] - steps))["steps"]
+        lines += ["", "| steps | ms / image | asked digit | distance |",
+                  "|---:|---:|---:|---:|"]
+        for r in rows:
+            mark = " ◀" if r["steps"] == near else ""
+            lines.append(f"| {r['steps']}{mark} | {r['ms_per_image']:,.0f} | {r['asked_digit']:.1%} | "
+                         f"{r['frechet']:.1f} |")
+        lines += ["", "From the model card: CPU ms for one image with its strip (one thread); quality of 500 "
+                      "digits judged by `mnist-judge`; *distance*: Fréchet distance to real test digits in the "
+                      "judge's features (lower is closer to real handwriting)."]
+    return "\n".join(lines)
+
+
+def view(model: str, g: Generation | None, gif_dir: str | Path | None = None) -> tuple:
+    """The strip, the path of the denoising GIF and the cost note of the diffusion drawing ``g``
+    (nothing changes for another model's drawing)."""
+    if g is None or "trajectory" not in g.media:
+        return gr.skip(), gr.skip(), gr.skip()
+    folder = Path(gif_dir or GIF_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"denoising-{g.params['seed']}-{uuid.uuid4().hex[:8]}.gif"
+    path = diffusion_draw.gif(g.media["trajectory"], folder / name)
+    return g.media["strip"], str(path), costs(model, g)
+
+
+# ---------------------------------------------------------------- layout
+
+def controls(w: SimpleNamespace, visible: bool) -> None:
+    """The diffusion settings (inside the tab's controls column)."""
+    with gr.Group(visible=visible) as w.diffusion_controls:
+        gr.Markdown(HELP)
+        w.sampling_steps = gr.Slider(1, D.MAX_STEPS, value=D.DEFAULT_STEPS, step=1, label="Sampling steps",
+                                     info="Few steps are fast but blurry; many are slow and clean.")
+        w.guidance = gr.Slider(0, D.MAX_GUIDANCE, value=D.DEFAULT_GUIDANCE, step=0.05, label="Guidance scale",
+                               info="How hard to push toward the asked digit: 0 ignores it, 1 is the plain "
+                                    "conditional model, more gives more typical digits.")
+        w.sampler = gr.Radio([("DDIM (same path every time)", "ddim"), ("DDPM (fresh noise at each step)", "ddpm")],
+                             value="ddim", label="Sampler")
+    w.diffusion_inputs = [w.sampling_steps, w.guidance, w.sampler]
+
+
+def views(w: SimpleNamespace, visible: bool) -> None:
+    """The trajectory strip, the denoising GIF and the cost note (under the large sample)."""
+    with gr.Column(visible=visible) as w.diffusion_views:
+        w.trajectory = gr.Image(label=STRIP_LABEL, type="pil", format="png", elem_id="image-trajectory")
+        with gr.Row():
+            with gr.Column(scale=1, min_width=160):
+                w.denoising = gr.Image(label="Denoising (animated)", type="filepath", height=180,
+                                       elem_id="image-denoising")
+            with gr.Column(scale=2):
+                w.costs = gr.Markdown(elem_id="image-costs")
+
+
+def wire(w: SimpleNamespace) -> None:
+    """The view follows the large sample, whichever event drew it (Generate, a slider, a link...)."""
+    w.big.change(view, [w.model, w.state], [w.trajectory, w.denoising, w.costs], api_name="diffusion_view",
+                 concurrency_limit=16, show_progress="hidden")
+
+
+def triggers(w: SimpleNamespace) -> list:
+    """The settings' events that redraw the picture (added to the tab's Generate triggers)."""
+    return [w.sampling_steps.release, w.guidance.release, w.sampler.input]

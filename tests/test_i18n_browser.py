@@ -1,0 +1,68 @@
+"""Spanish in Chromium: ``?lang=es`` and a Spanish browser both show the Spanish labels."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import CHROMIUM_ARGS, chromium_page
+from playground.bench import ServedApp
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    with ServedApp(data_dir=str(tmp_path_factory.mktemp("es"))) as served:
+        yield served
+
+
+def _spanish(page) -> None:
+    page.get_by_role("tab", name="Música").wait_for()
+    text = page.locator("#tab-text")
+    text.get_by_role("button", name="Generar", exact=True).wait_for()  # (visible, or fail)
+    text.get_by_label("Texto inicial (vacío = empezar de cero)").wait_for()
+    page.get_by_text("Visita guiada").first.wait_for()
+    page.get_by_text("Los modelos escriben en inglés").first.wait_for()
+
+
+def test_lang_es_in_the_link_shows_spanish(app):
+    from playwright.sync_api import sync_playwright
+
+    chromium_page(app.url)  # skips where Chromium is missing
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(locale="en-US")
+            page.set_default_timeout(20_000)
+            page.goto(app.url + "?lang=es&tab=text")
+            _spanish(page)
+            page.get_by_role("tab", name="Imágenes").click()
+            page.locator("#tab-images").get_by_role("button", name="Generar", exact=True).wait_for()
+        finally:
+            browser.close()
+
+
+def test_a_spanish_browser_shows_spanish_and_the_tour_steps(app):
+    from playwright.sync_api import sync_playwright
+
+    chromium_page(app.url)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(locale="es-ES")
+            page.set_default_timeout(20_000)
+            page.goto(app.url)
+            _spanish(page)
+            tour = page.locator("#tour-text")
+            tour.get_by_text("Visita guiada").click()
+            tour.get_by_text("Qué hace el modelo").wait_for()
+            tour.get_by_role("button", name="Siguiente ▶").click()
+            tour.get_by_text("Muestreo").wait_for()
+            assert not tour.get_by_text("Qué hace el modelo").is_visible()
+        finally:
+            browser.close()
+
+
+def test_english_stays_the_default(app):
+    with chromium_page(app.url) as page:
+        page.locator("#tab-text").get_by_role("button", name="Generate", exact=True).wait_for()
+        assert page.get_by_role("tab", name="Music").is_visible()
