@@ -132,7 +132,7 @@ def watch_learn(kind: str, seconds):
     seconds = contract.number(seconds, "training time")
     for s in learn.watch(kind, seconds):
         status = f"step {s.step}, {s.seconds:.0f} s of {seconds:g} s"
-        if s.recognised is not None:
+        if s.recognised is not None and s.seconds >= learn.JUDGE_AFTER_S:
             status += f"; the judge recognises {round(s.recognised * len(s.grid))} of these {len(s.grid)} digits"
         if s.history:
             status += "; losses: " + ", ".join(f"{k} {v:.3f}" for k, v in s.history[-1].items())

@@ -11,6 +11,7 @@ import pytest
 from playground import feedback
 from playground.feedback import FeedbackStore
 from playground.generation import Generation
+from tabs import i18n as ui_i18n
 from tabs import feedback as dashboard
 from tabs import rating
 
@@ -100,7 +101,8 @@ def test_live_app_over_http(store):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    demo.queue().launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
+    demo.queue().launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True,
+                        i18n=ui_i18n.i18n())  # labels are i18n keys: the page needs the table
     try:
         client = Client(demo.local_url, verbose=False)
         assert client.predict(4, "", api_name="/rate") == rating.NOTHING_YET

@@ -17,6 +17,7 @@ from playground.generation import Generation
 from playground.images import catalog, explanations
 from playground.images.gan import GANConfig, Generator
 from playground.images.vae import VAE, VAEConfig
+from tabs import i18n as ui_i18n
 from tabs import images
 
 
@@ -142,7 +143,8 @@ def test_served_over_http(models):
     from gradio_client import Client
 
     demo = _demo(models)
-    demo.queue().launch(prevent_thread_lock=True, server_port=None, quiet=True)
+    demo.queue().launch(prevent_thread_lock=True, server_port=None, quiet=True,
+                        i18n=ui_i18n.i18n())  # labels are i18n keys: the page needs the table
     try:
         client = Client(demo.local_url, verbose=False)
         big, info = client.predict(models["GAN"], 3, images.ANY, False, 0.0, 1.0, 0, 0, 0, 0, 0, api_name="/move")

@@ -204,6 +204,7 @@ def _recognised(x: torch.Tensor) -> float | None:
 
 
 MAX_WATCH_SECONDS = 120
+JUDGE_AFTER_S = 10  # the judge calls an untrained model's identical blobs confidently one digit: not shown before
 BUSY = ("Another model is training in this app right now (one at a time, so the machine stays quick for "
         "everyone): wait until it finishes, or press its Stop.")
 _training = threading.Lock()  # one "watch it learn" run per process
