@@ -5,7 +5,8 @@
     votes.vote(store, pair.id, "a", "s1")
 
 Conditions: text shares the prompt and settings, images the digit (only conditional versions
-are paired when a digit is asked), music the melody to harmonise. ``pick_pair`` compares the
+are paired when a digit is asked; two conditional versions draw the seed's digit when none is),
+music the melody to harmonise. ``pick_pair`` compares the
 least-compared version first, so a new version joins at once.
 """
 from __future__ import annotations
@@ -60,5 +61,7 @@ def make_pair(modality: str, condition: dict[str, Any] | None, session: str | No
     if len(names) < 2 and modality == "image" and cond.get("label") not in (None, "", "any"):
         raise ValueError("Only one image model can be asked for a digit: leave the digit empty to compare them all.")
     a, b = votes.pick_pair(names, vote_counts(store, modality), random.Random(seed))
+    if modality == "image" and params.label is None and all(mod.conditional(mod.load(n)) for n in (a, b)):
+        params = params.replace(label=seed % 10)  # "any digit": both still draw the same one
     ga, gb = mod.generate(mod.load(a), params), mod.generate(mod.load(b), params)
     return Pair(votes.show_pair(store, ga, gb, session), ga, gb)

@@ -113,3 +113,15 @@ def test_exports_have_the_formats_training_libraries_read(store, tmp_path):
     for name, n in (("kto.jsonl", 3), ("dpo.jsonl", 4), ("b.jsonl", 1)):
         ds = datasets.load_dataset("json", data_files=str(tmp_path / name), split="train")
         assert len(ds) == n
+
+
+def test_two_conditional_image_versions_draw_the_same_digit_when_none_is_asked(store):
+    from playground import compare, images
+
+    conditional = [i.name for i in images.models() if i.facts.get("conditional")]
+    if len(conditional) < 2:
+        pytest.skip("needs two conditional image models")
+    for seed in range(6):
+        pair = compare.make_pair("image", {"label": None}, "s", seed, store)
+        if all(images.conditional(images.load(g.model)) for g in (pair.a, pair.b)):
+            assert pair.a.output["label"] == pair.b.output["label"] == seed % 10
