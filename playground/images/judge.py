@@ -23,7 +23,6 @@ from playground.images.metrics import class_histogram, frechet_distance, recogni
 
 DEFAULT_PATH = MODELS / "mnist-judge"
 MODEL_TYPE = "mnist-judge"
-CONFIDENCE = 0.9  # "recognised": the judge's top digit has at least this probability
 HINT = "python -m playground.train judge --out assets/models/mnist-judge"
 
 

@@ -194,13 +194,13 @@ class Snapshot:
 
 def _recognised(x: torch.Tensor) -> float | None:
     """The share of ``x`` the bundled MNIST judge recognises with confidence >= 0.9 (None without it)."""
-    from playground.images import judge
+    from playground.images import judge, metrics
 
     try:
         probs, _ = judge.judge(x)
     except ValueError:  # the judge's checkpoint is missing: the run still shows its pictures
         return None
-    return (probs.max(1).values >= judge.CONFIDENCE).float().mean().item()
+    return metrics.recognised_share(probs)
 
 
 MAX_WATCH_SECONDS = 120
