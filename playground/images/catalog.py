@@ -38,10 +38,12 @@ def gan_directions(model: Generator, k: int, n: int = 2000) -> latent.Directions
 
 
 def vae_directions(model: VAE, k: int) -> latent.Directions:
-    """Principal directions of where the encoder puts the real training digits."""
+    """Principal directions of where the encoder puts the real training digits, seen as the noise
+    that ``decode`` takes (through the learned prior's inverse map, if the model has one)."""
     tr = data.load("train")
-    mu, _ = model.encode(tr.x, tr.y if model.n_classes else None)
-    return latent.latent_pca(mu, k)
+    y = tr.y if model.n_classes else None
+    mu, _ = model.encode(tr.x, y)
+    return latent.latent_pca(model.to_noise(mu, y), k)
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,13 @@ VAE = (
 
 CONDITIONAL_VAE = " The **conditional** VAE also gets the digit you ask for, in its encoder and its decoder."
 
+FLOW_PRIOR = (
+    " In practice the encoder does not fill that cloud evenly: it packs the digits into clumps, and random "
+    "numbers often fall between clumps, where the decoder draws a blur. So after training, a second small "
+    "network (a **flow**) learned where the clumps are, and it moves your random numbers into them before the "
+    "decoder draws: the seed and the sliders still move the same random numbers."
+)
+
 DIFFUSION = (
     "A diffusion model learned to clean up noise. In training, real digits were buried under more and "
     "more random noise, and one network (a small U-Net) learned to look at a noisy picture and guess the "
@@ -73,7 +80,8 @@ def explain_config(config: dict[str, Any]) -> str:
     z_dim = config.get("z_dim", 16 if kind == "gan" else 8)
     conditional = bool(config.get("n_classes"))
     if kind == "vae":
-        return VAE.format(z_dim=z_dim) + (CONDITIONAL_VAE if conditional else "")
+        return (VAE.format(z_dim=z_dim) + (CONDITIONAL_VAE if conditional else "")
+                + (FLOW_PRIOR if config.get("prior") == "flow" else ""))
     if kind == "diffusion":
         return DIFFUSION.format(pixels=config.get("image_size", 28) ** 2)
     if kind != "gan":

@@ -6,6 +6,11 @@ pixel, the probability of a level being the logistic's mass over that level's bi
 bins taking the tails. The ELBO is then a true lower bound on log p(x) of the 8-bit image in nats,
 and bits per dimension is that over 784 ln 2. The image shown is the decoder's mean.
 ``n_classes=10`` makes it a conditional VAE (the label goes into both encoder and decoder).
+
+``prior="flow"``: the latent is drawn from a learned prior, a RealNVP flow fitted after training
+to where the encoder puts the training digits (``latent_flow``; fitted by
+``python -m playground.train vae-prior``). ``decode`` then takes standard normal *noise* and maps
+it through the flow first, so seeds, sliders and interpolation work on the noise as before.
 """
 from __future__ import annotations
 
@@ -16,9 +21,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from playground.images.latent_flow import LatentFlow
+
 LEVELS = 256  # grey levels of an MNIST pixel
 LIKELIHOODS = {"logistic": "discretised logistic over the 256 grey levels of each pixel",
                "bernoulli": "Bernoulli (ink or paper) per pixel of the image binarised at half intensity"}
+PRIORS = {"normal": "the standard normal N(0, I) it was trained with",
+          "flow": "a RealNVP flow fitted to the encoded training digits after training (ex-post density estimation)"}
 
 
 @dataclass
@@ -32,6 +41,10 @@ class VAEConfig:
     # the 8-bit image); "bernoulli": ink or paper per pixel (a likelihood of the image binarised
     # at half intensity, the classic binarised-MNIST setting)
     likelihood: str = "logistic"
+    # "normal": draw the latent from N(0, I); "flow": from a flow fitted after training
+    prior: str = "normal"
+    flow_layers: int = 8
+    flow_hidden: int = 128
 
 
 def discretised_logistic_logp(x: torch.Tensor, mean: torch.Tensor, log_scale: torch.Tensor) -> torch.Tensor:
@@ -68,6 +81,33 @@ class VAE(nn.Module):
         )
         if config.likelihood not in LIKELIHOODS:
             raise ValueError(f"Unknown likelihood '{config.likelihood}': use one of {', '.join(LIKELIHOODS)}.")
+        if config.prior not in PRIORS:
+            raise ValueError(f"Unknown prior '{config.prior}': use one of {', '.join(PRIORS)}.")
+        self.flow = LatentFlow(config.z_dim, config.flow_layers, config.flow_hidden, k) if config.prior == "flow" else None
+
+    def add_flow(self) -> LatentFlow:
+        """Switch to the learned prior: a fresh (identity) flow to fit; returns it."""
+        self.config.prior = "flow"
+        self.flow = LatentFlow(self.z_dim, self.config.flow_layers, self.config.flow_hidden, self.n_classes)
+        return self.flow
+
+    def latent(self, noise: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """Standard normal noise -> a latent drawn from the prior (the flow's map, or itself)."""
+        if self.flow is None:
+            return noise
+        return self.flow(noise, self._onehot(y, len(noise)))
+
+    def to_noise(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """A latent -> the noise that ``latent`` maps to it (inverse of the flow)."""
+        if self.flow is None:
+            return z
+        return self.flow.inverse(z, self._onehot(y, len(z)))[0]
+
+    def prior_log_prob(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """(B,) log density of latents under the prior."""
+        if self.flow is None:
+            return -0.5 * (z.pow(2).sum(1) + z.shape[1] * math.log(2 * math.pi))
+        return self.flow.log_prob(z, self._onehot(y, len(z)))
 
     @property
     def z_dim(self) -> int:
@@ -105,9 +145,14 @@ class VAE(nn.Module):
         out = self._out(z, y)
         return out[:, :1], out[:, 1:].clamp(-7.0, 2.0)
 
-    def decode(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
-        """(B, 1, 28, 28) image in [-1, 1]: the decoder's mean (logistic: its centre, clamped to the
-        pixel range; Bernoulli: the probability of ink, as grey)."""
+    def decode(self, noise: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """(B, 1, 28, 28) image in [-1, 1] of standard normal ``noise`` (through the prior's map):
+        the decoder's mean (logistic: its centre, clamped to the pixel range; Bernoulli: the
+        probability of ink, as grey)."""
+        return self.decode_latent(self.latent(noise, y), y)
+
+    def decode_latent(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """``decode`` of a latent itself (e.g. an encoder's mean): no prior map."""
         if self.config.likelihood == "bernoulli":
             return torch.sigmoid(self._out(z, y)) * 2 - 1
         return self.pixel_params(z, y)[0].clamp(-1, 1)
@@ -116,7 +161,8 @@ class VAE(nn.Module):
 
     def elbo(self, x: torch.Tensor, y: torch.Tensor | None = None,
              generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        """Per-image reconstruction log-likelihood and KL (nats); ELBO = rec - kl."""
+        """Per-image reconstruction log-likelihood and KL (nats); ELBO = rec - kl. With the flow
+        prior the KL is a one-sample estimate, log q(z|x) - log p(z), at the same z."""
         mu, logvar = self.encode(x, y)
         eps = torch.randn(mu.shape, generator=generator, device=mu.device)
         z = mu + eps * (0.5 * logvar).exp()
@@ -126,7 +172,11 @@ class VAE(nn.Module):
         else:
             x = ((x.clamp(-1, 1) + 1) * 127.5).round() / 127.5 - 1  # on the 256 levels exactly
             rec = discretised_logistic_logp(x, *self.pixel_params(z, y)).sum((1, 2, 3))
-        kl = 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar).sum(1)
+        if self.flow is None:
+            kl = 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar).sum(1)
+        else:
+            log_q = -0.5 * (eps.pow(2) + logvar + math.log(2 * math.pi)).sum(1)
+            kl = log_q - self.prior_log_prob(z, y)
         return rec, kl
 
 

@@ -12,6 +12,7 @@ FAMILIES = {
     "text": "playground.train.text",
     "gan": "playground.train.gan",
     "vae": "playground.train.vae",
+    "vae-prior": "playground.train.vae_prior",
     "music": "playground.train.music",
     "feedback": "playground.train.feedback",
     "judge": "playground.train.judge",
