@@ -34,31 +34,39 @@ def _percent(p: float) -> str:
 
 
 def probability_bars(items: list[tuple[str, float]], chosen: str | None = None,
-                     title: str = "Next-token probabilities",
-                     empty: str = "Generate to see the probabilities.", *, header: str = "Token") -> str:
+                     title: str | None = None, empty: str | None = None, *, header: str | None = None,
+                     lang: str | None = None) -> str:
     """Safe HTML for a horizontal bar chart of ``items`` (label, probability).
 
     ``chosen``: the label drawn or picked from this distribution; its first row is marked
     (bold and "◀ chosen"). If it is not among ``items`` the caption says so. ``header``: the
-    label column's heading (e.g. "Note" on the Music tab).
+    label column's heading (e.g. "Note" on the Music tab). The chart's own words (defaults: "Next-token
+    probabilities", "Token", "Probability", "◀ chosen") are in ``lang`` (default: the request's).
     """
+    from tabs.i18n import say
+
     esc = html.escape
+    title = say("chart.title", lang) if title is None else title
     if not items:
+        empty = say("chart.generate_first", lang) if empty is None else empty
         return (f'<div class="prob-chart prob-chart-empty" style="{_TEXT}">'
                 f"<p><strong>{esc(title)}</strong></p><p>{esc(empty)}</p></div>")
     rows = probability_rows(items)
     marked = next((i for i, (label, _) in enumerate(rows) if chosen is not None and label == chosen), None)
-    caption = esc(title) + " · bar length = probability (a full bar is 100 %)"
+    header = say("chart.token", lang) if header is None else header
+    caption = esc(title) + esc(say("chart.scale", lang))
     if chosen is not None and marked is None:
-        caption += f". Chosen: {esc(chosen)}, not among the {len(rows)} shown"
+        caption += say("chart.not_shown", lang, chosen=esc(chosen), n=len(rows))
     out = [f'<table class="prob-chart" style="width:100%;border-collapse:collapse;{_TEXT}">',
            f'<caption style="text-align:left;font-weight:600;padding-bottom:0.4em;{_TEXT}">{caption}</caption>',
            f'<thead><tr><th scope="col" style="text-align:left;padding:2px 8px 2px 0">{esc(header)}</th>'
-           '<th scope="col" style="text-align:left;padding:2px 0">Probability</th></tr></thead><tbody>']
+           '<th scope="col" style="text-align:left;padding:2px 0">' + esc(say("chart.probability", lang)) +
+           '</th></tr></thead><tbody>']
+    chosen_mark = esc(say("chart.chosen", lang))
     for i, (label, p) in enumerate(rows):
         is_chosen = i == marked
         weight = "font-weight:700;" if is_chosen else "font-weight:400;"
-        mark = ' <span class="prob-chosen">◀ chosen</span>' if is_chosen else ""
+        mark = f' <span class="prob-chosen">{chosen_mark}</span>' if is_chosen else ""
         flag = ' data-chosen="true"' if is_chosen else ""
         out.append(
             f'<tr class="prob-row{" prob-row-chosen" if is_chosen else ""}" data-token="{esc(label, quote=True)}"'

@@ -15,12 +15,12 @@ import pandas as pd
 
 from playground import compare, feedback, registry, votes
 from tabs.common import user_errors
+from tabs.i18n import say, t
 
-MODALITIES = [("Text", "text"), ("Images", "image"), ("Music", "music")]
-STORED = ("Your vote is stored with both outputs, their settings and an anonymous session id (no IP "
-          "address); it may be exported for research and to train the models.")
-CONDITION_HELP = {"text": "Prompt both versions continue", "image": "Digit both versions draw (0-9, empty = any)",
-                  "music": "Melody both versions harmonise (note names, e.g. C5 D5 E5:2)"}
+MODALITIES = [(t("tab.text"), "text"), (t("tab.images"), "image"), (t("tab.music"), "music")]
+CONDITION_HELP = {"text": t("compare.text_help"), "image": t("compare.image_help"), "music": t("compare.music_help")}
+SAID = {"a": "compare.a", "b": "compare.b", "tie": "compare.said_tie", "both_bad": "compare.said_both_bad"}
+DEFAULT_PROMPT = "ROMEO:\n"  # model input (English)
 
 
 def _show(gen) -> tuple:
@@ -41,7 +41,7 @@ def new_pair(modality: str, condition: str, request: gr.Request | None = None):
     session = getattr(request, "session_hash", None)
     pair = compare.make_pair(modality, {key: condition}, session, random.randint(0, 2**31 - 1))
     return (pair.id, *_show(pair.a), *_show(pair.b),
-            "Which is better? Vote below; the versions are revealed after your vote.")
+            say("compare.which"))
 
 
 @user_errors
@@ -50,9 +50,8 @@ def cast(pair_id: str | None, outcome: str, request: gr.Request | None = None) -
     if not pair_id:
         raise ValueError("Press Compare first to get a pair to vote on.")
     r = votes.vote(feedback.default_store(), pair_id, outcome, getattr(request, "session_hash", None))
-    said = {"a": "A is better", "b": "B is better", "tie": "a tie", "both_bad": "both bad"}[outcome]
-    return (f"Thanks: you said **{said}**. A was `{r['model_a']}` ({r['hash_a']}), "
-            f"B was `{r['model_b']}` ({r['hash_b']}).")
+    return say("compare.thanks", said=say(SAID[outcome]), model_a=r["model_a"], hash_a=r["hash_a"],
+               model_b=r["model_b"], hash_b=r["hash_b"])
 
 
 def board(modality: str) -> pd.DataFrame:
@@ -71,26 +70,25 @@ def _visible(modality: str):
 def _side(name: str):
     with gr.Column():
         gr.Markdown(f"### {name}")
-        return (gr.Textbox(label=f"Output {name}", lines=6, interactive=False),
-                gr.Image(label=f"Image {name}", type="pil", visible=False, height=200),
-                gr.Audio(label=f"Audio {name}", type="filepath", visible=False))
+        return (gr.Textbox(label=t(f"compare.output.{name}"), lines=6, interactive=False),
+                gr.Image(label=t(f"compare.image.{name}"), type="pil", visible=False, height=200),
+                gr.Audio(label=t(f"compare.audio.{name}"), type="filepath", visible=False))
 
 
 def build() -> None:
     """The comparison, the vote buttons and the leaderboard."""
     pair_id = gr.State(None)
     with gr.Row():
-        modality = gr.Radio(MODALITIES, value="text", label="Compare versions of")
-        condition = gr.Textbox(label=CONDITION_HELP["text"], value="ROMEO:\n")
-        go = gr.Button("Compare", variant="primary")
+        modality = gr.Radio(MODALITIES, value="text", label=t("compare.of"))
+        condition = gr.Textbox(label=CONDITION_HELP["text"], value=DEFAULT_PROMPT)
+        go = gr.Button(t("compare.go"), variant="primary")
     with gr.Row():
         a, b = _side("A"), _side("B")
     status = gr.Markdown()
-    gr.Markdown(STORED)
+    gr.Markdown(t("compare.stored"))
     with gr.Row():
-        buttons = {o: gr.Button(label) for o, label in
-                   (("a", "A is better"), ("b", "B is better"), ("tie", "Tie"), ("both_bad", "Both bad"))}
-    table = gr.Dataframe(label="Leaderboard (Bradley-Terry strength, 95 % bootstrap interval)", interactive=False)
+        buttons = {o: gr.Button(t(f"compare.{o}")) for o in ("a", "b", "tie", "both_bad")}
+    table = gr.Dataframe(label=t("compare.board"), interactive=False)
     modality.change(_visible, modality, [*a, *b, condition], api_visibility="private", queue=False)
     go.click(new_pair, [modality, condition], [pair_id, *a, *b, status], api_name="compare")
     for outcome, btn in buttons.items():

@@ -15,8 +15,8 @@ import pandas as pd
 from gradio.context import Context
 
 from playground import exports, feedback, lineage
-from tabs import compare
-from tabs.i18n import t
+from tabs import compare, i18n
+from tabs.i18n import lang_of, say, sentence, t
 
 COMMENT_COLUMNS = ["time", "modality", "model", "rating", "comment"]
 
@@ -29,30 +29,48 @@ def _store(store: feedback.FeedbackStore | None) -> feedback.FeedbackStore:
     try:
         return store or feedback.default_store()
     except ValueError as e:  # e.g. a corrupt database file
-        raise gr.Error(str(e)) from None
+        raise gr.Error(sentence(str(e))) from None
 
 
 def summary(store: feedback.FeedbackStore | None = None):
     """(headline, per-model table, histogram frame, over-time frame) for the dashboard."""
     s = _store(store).stats()
     if not s["total"]:
-        head = "No ratings yet. Rate an output in any tab, then press Refresh."
+        head = say("feedback.none")
     else:
-        parts = ", ".join(f"{m['modality']} {m['count']} (mean {m['mean']:.2f})" for m in s["by_modality"])
-        head = f"**{s['total']} rating{'s' if s['total'] != 1 else ''}**, mean **{s['mean']:.2f}**/5. By modality: {parts}."
+        parts = ", ".join(say("feedback.part", modality=_modality(m["modality"]), count=m["count"], mean=m["mean"])
+                          for m in s["by_modality"])
+        head = say("feedback.head" if s["total"] != 1 else "feedback.head_one", n=s["total"], mean=s["mean"],
+                   parts=parts)
     table = pd.DataFrame(s["by_model"], columns=["modality", "model", "count", "mean"])
     hist = pd.DataFrame({"rating": [str(r) for r in s["histogram"]], "count": list(s["histogram"].values())})
     over = pd.DataFrame(s["over_time"], columns=["time", "count", "mean"])  # time: "2026-11-25 18:00" (UTC)
+    if lang_of() != "en":  # the charts' axis titles in the reader's language (the columns stay English)
+        table = table.rename(columns=_columns())
+        axes = {"x_title": say("feedback.rating_axis"), "y_title": say("feedback.count_axis")}
+        hist = gr.BarPlot(hist, **axes)
+        over = gr.BarPlot(over, x_title=say("feedback.time_axis"), y_title=say("feedback.count_axis"))
     return head, table, hist, over
+
+
+def _modality(name: str) -> str:
+    """A modality's name ("text", "image", "music") in the reader's language."""
+    return say(f"modality.{name}") if f"modality.{name}" in i18n.table() else name
 
 
 def comments(n: int = 50, secret: str | None = None, given: str | None = None,
              store: feedback.FeedbackStore | None = None) -> pd.DataFrame:
     """The latest comments as a plain-text table (needs the admin secret when one is set)."""
     if not _allowed(secret, given):
-        raise gr.Error("Enter the admin password to see the comments.")
+        raise gr.Error(say("feedback.password_comments"))
     rows = _store(store).latest_comments(n)
-    return pd.DataFrame(rows, columns=COMMENT_COLUMNS)
+    frame = pd.DataFrame(rows, columns=COMMENT_COLUMNS)
+    return frame.rename(columns=_columns()) if lang_of() != "en" else frame
+
+
+def _columns() -> dict[str, str]:
+    """Table headings in the reader's language (``feedback.col.<name>``)."""
+    return {c: say(f"feedback.col.{c}") for c in ("time", "modality", "model", "rating", "comment", "count", "mean")}
 
 
 EXPORTS = {  # kind -> (file name, writer)
@@ -68,9 +86,9 @@ def export(kind: str, secret: str | None = None, given: str | None = None,
            store: feedback.FeedbackStore | None = None) -> str:
     """Write the ratings / votes as ``kind`` (see ``EXPORTS``) to a temporary file; returns its path."""
     if not _allowed(secret, given):
-        raise gr.Error("Enter the admin password to export the ratings.")
+        raise gr.Error(say("feedback.password_export"))
     if kind not in EXPORTS:
-        raise gr.Error(f"Unknown export '{kind}'.")
+        raise gr.Error(say("feedback.unknown_export", kind=kind))
     name, write = EXPORTS[kind]
     out = Path(tempfile.mkdtemp(prefix="playground-export-")) / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
     return str(write(_store(store), out))
@@ -79,21 +97,9 @@ def export(kind: str, secret: str | None = None, given: str | None = None,
 def versions(modality: str) -> str:
     """The lineage of ``modality``'s model versions as an indented outline."""
     try:
-        return lineage.tree(lineage.versions(modality)) or "No versions yet."
+        return lineage.tree(lineage.versions(modality)) or say("feedback.no_versions")
     except ValueError as e:
-        raise gr.Error(str(e)) from None
-
-
-INTRO = (
-    "Every output in this app can be rated from 1 to 5 with an optional comment (the box under it). "
-    "This page shows what people thought: how many ratings each model got and their average, how the "
-    "ratings spread and change over time, and the latest comments. The ratings also teach the models: "
-    "the Images tab can steer toward what was liked, Text and Music can pick the best of several "
-    "candidates, and the text model can be fine-tuned on its best-rated outputs. "
-    "Export everything as CSV or JSON Lines to study it yourself, or as the preference files training "
-    "libraries read (KTO, DPO, Arena battles). Below, compare two model versions blind and see the "
-    "Bradley-Terry leaderboard of your votes."
-)
+        raise gr.Error(sentence(str(e))) from None
 
 
 def latest(secret: str | None, given: str = "") -> pd.DataFrame:
@@ -108,41 +114,41 @@ def _charts():
     refresh = gr.Button(t("feedback.refresh"), variant="primary")
     table = gr.Dataframe(label=t("feedback.table"), interactive=False)
     with gr.Row():
-        hist = gr.BarPlot(x="rating", y="count", title="Rating histogram", label="Rating histogram", sort=None)
-        over = gr.BarPlot(x="time", y="count", title="Ratings over time (UTC; hover for the mean)",
-                          label="Ratings over time", tooltip="all", sort="x", y_lim=[0, None])
+        hist = gr.BarPlot(x="rating", y="count", title=str(t("feedback.hist")), label=t("feedback.hist"), sort=None)
+        over = gr.BarPlot(x="time", y="count", title=str(t("feedback.over_time")),
+                          label=t("feedback.over_time_label"), tooltip="all", sort="x", y_lim=[0, None])
     return refresh, [head, table, hist, over]
 
 
 def _exports(admin_secret: str | None):
-    password = gr.Textbox(label="Admin password", type="password", visible=bool(admin_secret),
-                          info="Needed for the comments and the exports.")
+    password = gr.Textbox(label=t("feedback.password"), type="password", visible=bool(admin_secret),
+                          info=t("feedback.password_info"))
     notes = gr.Dataframe(label=t("feedback.comments"), headers=COMMENT_COLUMNS, interactive=False,
                          wrap=True, datatype=["str", "str", "str", "number", "str"])
     with gr.Row():
-        buttons = {kind: gr.Button(label, size="sm") for kind, label in (
-            ("csv", "Export CSV"), ("jsonl", "Export JSONL"), ("kto", "KTO preferences (TRL)"),
-            ("dpo", "DPO pairs (TRL)"), ("battles", "Arena battles"))}
-    download = gr.File(label="Download", interactive=False)
+        buttons = {kind: gr.Button(t(f"feedback.export_{kind}"), size="sm") for kind in EXPORTS}
+    download = gr.File(label=t("feedback.download"), interactive=False)
     return password, notes, buttons, download
 
 
 def _lineage():
     with gr.Row():
-        which = gr.Radio(compare.MODALITIES, value="text", label="Versions of")
-        show = gr.Button("Show lineage", size="sm")
+        which = gr.Radio(compare.MODALITIES, value="text", label=t("feedback.versions_of"))
+        show = gr.Button(t("feedback.show_lineage"), size="sm")
     tree = gr.Markdown()
     gr.on([which.change, show.click], versions, which, tree, api_name="lineage")
 
 
 def build(admin_secret: str | None = None) -> None:
     """The dashboard tab body; ``admin_secret`` guards comments and exports when set."""
-    gr.Markdown(INTRO + (" The comments and exports need the admin password." if admin_secret else ""))
+    gr.Markdown(t("feedback.intro"))
+    if admin_secret:
+        gr.Markdown(t("feedback.needs_password"))
     secret = gr.State(admin_secret)
     refresh, charts = _charts()
-    with gr.Accordion("Blind comparison (A/B) and leaderboard", open=False):
+    with gr.Accordion(t("feedback.compare"), open=False):
         compare.build()
-    with gr.Accordion("Model versions (lineage)", open=False):
+    with gr.Accordion(t("feedback.lineage"), open=False):
         _lineage()
     password, notes, buttons, download = _exports(admin_secret)
     parent = Context.block  # refresh on the button and whenever the Feedback tab is opened

@@ -1,79 +1,36 @@
-"""The UI in English and Spanish: every translated string, and ``t(key)`` to put one on the page.
+"""The UI in English and Spanish: ``t(key)`` for the page, ``say(key)`` and ``sentence(msg)`` for the server.
 
-    gr.Button(t("common.generate"))        # English "Generate", Spanish "Generar"
+    gr.Button(t("common.generate"))        # English "Generate", Spanish "Generar" (translated in the page)
+    return say("rating.saved", verb=..., rating=4)      # a status line in the language of this request
+    raise gr.Error(sentence(str(e)))       # a playground ValueError's English sentence, translated
     demo.launch(i18n=i18n.i18n(), app_kwargs={"middleware": [Middleware(i18n.LangFromQuery)]})
 
 The browser's language chooses (Gradio's own i18n, done in the page); ``?lang=es`` or
-``?lang=en`` overrides it (``LangFromQuery``). The models still write English and Bach: the tours say so.
-Tour steps live in ``tabs/tours.py`` and become the keys ``tour.<tab>.<n>``.
-``tests/test_i18n.py`` fails when a key lacks a language.
+``?lang=en`` overrides it (``LangFromQuery``). Text the server writes picks the same language from
+the request (``lang_of``: ``?lang=`` of the page, else Accept-Language, else English). The models
+still write English and Bach: the page says so.
+
+Where the text lives: ``tabs/strings.py`` (every label, help text and server message, by key),
+``tabs/tours.py`` (tour steps, keys ``tour.<tab>.<n>``), ``tabs/sentences.py`` (Spanish templates
+for the English sentences of the playground's ValueErrors). ``tests/test_i18n.py`` fails when a
+key lacks a language, when a tab passes a bare string to the page, or when a ValueError sentence
+has no Spanish template.
 """
 from __future__ import annotations
 
-from typing import Callable
-from urllib.parse import parse_qs
+import re
+from functools import lru_cache
+from typing import Any, Callable
+from urllib.parse import parse_qs, urlsplit
 
 import gradio as gr
 from gradio.i18n import I18nData
 
+from tabs import sentences, strings
+
 LANGS = ("en", "es")
-STRINGS: dict[str, dict[str, str]] = {
-    # the page
-    "app.intro": {"en": "# Generative AI Playground\nSmall generative models you can poke at: continue a text, "
-                        "pull images out of noise, compose music, and tell the app what you think of each output.",
-                  "es": "# Laboratorio de IA generativa\nModelos generativos pequeños para explorar: continúa un "
-                        "texto, saca imágenes del ruido, compón música y di a la app qué te parece cada resultado. "
-                        "Los modelos escriben en inglés y componen como Bach."},
-    "tab.text": {"en": "Text", "es": "Texto"},
-    "tab.images": {"en": "Images", "es": "Imágenes"},
-    "tab.music": {"en": "Music", "es": "Música"},
-    "tab.feedback": {"en": "Feedback", "es": "Valoraciones"},
-    # tours
-    "tour.title": {"en": "Tour: the idea of this tab, step by step", "es": "Visita guiada: la idea de esta "
-                   "pestaña, paso a paso"},
-    "tour.back": {"en": "◀ Back", "es": "◀ Atrás"},
-    "tour.next": {"en": "Next ▶", "es": "Siguiente ▶"},
-    # shared widgets
-    "common.seed": {"en": "Seed", "es": "Semilla"},
-    "common.model": {"en": "Model", "es": "Modelo"},
-    "common.temperature": {"en": "Temperature", "es": "Temperatura"},
-    "common.generate": {"en": "Generate", "es": "Generar"},
-    "common.stop": {"en": "Stop", "es": "Detener"},
-    "link.button": {"en": "🔗 Link to this", "es": "🔗 Enlace a esto"},
-    "link.url": {"en": "Link to this output (opens the same inputs and output)",
-                 "es": "Enlace a este resultado (abre las mismas entradas y el mismo resultado)"},
-    "rating.label": {"en": "Rate this output", "es": "Valora este resultado"},
-    "rating.comment": {"en": "Comment (optional)", "es": "Comentario (opcional)"},
-    "rating.submit": {"en": "Submit rating", "es": "Enviar valoración"},
-    # text
-    "text.prompt": {"en": "Seed prompt (empty = start from scratch)",
-                    "es": "Texto inicial (vacío = empezar de cero)"},
-    "text.output": {"en": "Continuation (streams as it is written)",
-                    "es": "Continuación (en inglés; aparece mientras se escribe)"},
-    "text.length": {"en": "Length (new tokens)", "es": "Longitud (tokens nuevos)"},
-    "text.top_k": {"en": "Top-k (0 = off)", "es": "Top-k (0 = desactivado)"},
-    "text.top_p": {"en": "Top-p (1 = off)", "es": "Top-p (1 = desactivado)"},
-    "text.new_seed": {"en": "🎲 New seed", "es": "🎲 Semilla nueva"},
-    "text.stepper": {"en": "Step through it: pick the next token yourself",
-                     "es": "Paso a paso: elige tú el siguiente token"},
-    # images
-    "images.new_noise": {"en": "New noise", "es": "Ruido nuevo"},
-    "images.grid_size": {"en": "Grid size", "es": "Tamaño de la cuadrícula"},
-    "images.sliders": {"en": "Latent sliders", "es": "Deslizadores del espacio latente"},
-    "images.reset": {"en": "Reset sliders", "es": "Poner deslizadores a cero"},
-    # music
-    "music.notes": {"en": "Notes", "es": "Notas"},
-    "music.mode": {"en": "Mode", "es": "Modo"},
-    "music.compose": {"en": "Compose", "es": "Componer"},
-    "music.audio": {"en": "Audio", "es": "Audio"},
-    "music.roll": {"en": "Piano roll", "es": "Piano roll (rollo de piano)"},
-    "music.notes_out": {"en": "Notes of the result (the piano roll as text)",
-                        "es": "Notas del resultado (el piano roll como texto)"},
-    # feedback
-    "feedback.refresh": {"en": "Refresh", "es": "Actualizar"},
-    "feedback.table": {"en": "Ratings per model", "es": "Valoraciones por modelo"},
-    "feedback.comments": {"en": "Latest comments", "es": "Últimos comentarios"},
-}
+STRINGS: dict[str, dict[str, str]] = {**strings.PAGE, **strings.TEXT, **strings.IMAGES, **strings.MUSIC,
+                                      **strings.FEEDBACK}
 # Gradio picks its locale from navigator.language while the page boots, before any script of
 # ``head=`` runs; so ``?lang=`` is applied by the server, in the page's first <head> script.
 LANG_SCRIPT = ("<script>Object.defineProperty(navigator, 'language', {get: () => '%s'});"
@@ -130,15 +87,30 @@ class Text(I18nData):
         return hash(self.key)
 
 
+@lru_cache(maxsize=1)
 def table() -> dict[str, dict[str, str]]:
-    """Every key with its languages: ``STRINGS`` and the tour steps (``tour.<tab>.<n>``)."""
+    """Every key with its languages: ``STRINGS``, the tour steps (``tour.<tab>.<n>``) and the empty
+    probability charts (``chart.empty.<name>``: HTML the page shows before the first answer)."""
+    from tabs.charts import probability_bars
     from tabs.tours import TOURS
 
     out = dict(STRINGS)
     for tab, steps in TOURS.items():
         for n, step in enumerate(steps, 1):
             out[f"tour.{tab}.{n}"] = {lang: f"**{n}/{len(steps)}** · {step[lang]}" for lang in step}
+    for name, (title, empty) in EMPTY_CHARTS.items():
+        out[f"chart.empty.{name}"] = {lang: probability_bars([], title=STRINGS[title][lang], empty=STRINGS[empty][lang])
+                                      for lang in LANGS}
     return out
+
+
+EMPTY_CHARTS = {"text": ("text.latest", "chart.generate_first"), "step": ("chart.title", "text.show_first"),
+                "music": ("music.chart_title", "music.chart_empty")}
+
+
+def label(text: str) -> Text | str:
+    """A name shown on the page (a model's label): translated when ``name.<text>`` is a key."""
+    return t(f"name.{text}") if f"name.{text}" in table() else text
 
 
 def english(key: str) -> str:
@@ -152,6 +124,18 @@ def t(key: str) -> Text:
     return Text(key)
 
 
+def example_table(samples: list, inputs: list, label_key: str, **kwargs: Any) -> gr.Examples:
+    """``gr.Examples`` for inputs with translated labels and choices. Gradio's example table does
+    not translate: it would print the inputs' labels (its headers) and a radio's choice names as
+    raw keys. So the table has no headers, and a choice shows its value (the English name)."""
+    ex = gr.Examples(samples, inputs, label=t(label_key), **kwargs)
+    ex.dataset.headers = []
+    for props in ex.dataset.component_props:
+        if props.get("choices"):
+            props["choices"] = [(str(value), value) for _, value in props["choices"]]
+    return ex
+
+
 def translations() -> dict[str, dict[str, str]]:
     """``{lang: {key: text}}``, the shape ``gr.I18n`` takes."""
     rows = table()
@@ -161,3 +145,76 @@ def translations() -> dict[str, dict[str, str]]:
 def i18n() -> gr.I18n:
     """The ``gr.I18n`` for ``Blocks.launch(i18n=...)``."""
     return gr.I18n(**translations())
+
+
+# ---------------------------------------------------------------- text the server writes
+
+def lang_of(request: Any = None) -> str:
+    """The language of ``request`` (default: the request Gradio is serving now): the page's ``?lang=``
+    (the event's own query, which Gradio copies from the page, or the Referer), else the browser's
+    first Accept-Language, else English. Called outside an event (tests, scripts): English."""
+    if request is None:
+        from gradio.context import LocalContext  # Gradio sets it around every event handler call
+
+        request = LocalContext.request.get(None)
+    if request is None:
+        return "en"
+    try:
+        query = dict(getattr(request, "query_params", None) or {})
+        headers = getattr(request, "headers", None) or {}
+    except Exception:  # a request object without a real HTTP request behind it
+        return "en"
+    lang = str(query.get("lang", "")).lower()
+    if lang not in LANGS:
+        lang = parse_qs(urlsplit(headers.get("referer") or "").query).get("lang", [""])[0].lower()
+    if lang in LANGS:
+        return lang
+    first = (headers.get("accept-language") or "").split(",")[0].split(";")[0].strip().lower()
+    return first.split("-")[0] if first.split("-")[0] in LANGS else "en"
+
+
+def say(key: str, lang: str | None = None, **values: Any) -> str:
+    """The text of ``key`` in ``lang`` (default: this request's language), ``str.format``-ed with ``values``."""
+    row = table()[key]
+    return row.get(lang or lang_of(), row["en"]).format(**values)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> list[tuple[re.Pattern, str]]:
+    """``sentences.SENTENCES`` as regular expressions: ``{name}`` matches any text (the shortest)."""
+    out = []
+    for english_template, spanish in sentences.SENTENCES.items():
+        parts = re.split(r"\{(\w+)\}", english_template)
+        rx = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+        out.append((re.compile(rx + r"\Z", re.DOTALL), spanish))
+    return out
+
+
+def term(text: str, lang: str) -> str:
+    """A noun phrase the playground puts in its sentences ("seed", "number of candidates")."""
+    return sentences.TERMS.get(text, text) if lang == "es" else text
+
+
+def sentence(message: str, lang: str | None = None) -> str:
+    """A playground sentence (a ValueError's message, a note) in ``lang`` (default: this request's).
+
+    English comes back unchanged; Spanish from the first template of ``sentences.SENTENCES`` that
+    matches the whole sentence (the values it names are kept, known nouns translated). Several
+    sentences in one message (``"A. B."``) are translated one by one. Unknown sentences stay English."""
+    lang = lang or lang_of()
+    if lang == "en" or not message:
+        return message
+    for rx, spanish in _patterns():
+        m = rx.match(message)
+        if m:
+            return spanish.format(**{k: term(v, lang) for k, v in m.groupdict().items()})
+    head, sep, tail = message.partition(". ")
+    if sep and tail:
+        first = sentence(head + ".", lang)
+        return (first if first != head + "." else head + ".") + " " + sentence(tail, lang)
+    return message
+
+
+def translated(message: str, lang: str) -> bool:
+    """True when ``message`` has a Spanish template (what ``tests/test_i18n.py`` checks)."""
+    return any(rx.match(message) for rx, _ in _patterns())

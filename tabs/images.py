@@ -23,34 +23,18 @@ import gradio as gr
 
 from playground import contract
 from playground import images as img
-from playground.images import diffusion_draw, learn, plots, render
+from playground.images import learn, plots, render
 from tabs import images_diffusion as diffusion_ui
 from tabs import links, rating
 from tabs.common import user_errors
 from tabs.images_diffusion import GIF_DIR
-from tabs.i18n import t
+from tabs.i18n import example_table, label as shown_name, say, sentence, t
 
 ANY = img.ANY
-DIGITS = [ANY] + [str(d) for d in range(10)]
+DIGITS = [(t("images.any"), ANY)] + [(str(d), str(d)) for d in range(10)]  # (shown, value)
 NEW_SEED_MAX = 99_999  # "New noise" draws short seeds, easy to read out in class (any seed up to 2**31-1 works)
 EXAMPLES = {("gan", True): [(7, "7"), (3, "3")], ("gan", False): [(11, ANY)], ("vae", False): [(42, ANY)],
             ("diffusion", True): [(5, "2")]}
-SLIDER_HELP = ("Each slider moves the noise along one direction that changes the picture most "
-               "(GAN: principal components of the generator's first layer, as in GANSpace; VAE: principal "
-               "directions of where the encoder puts real digits). Values are in standard deviations. "
-               + diffusion_draw.SLIDER_NOTE)
-INTRO = ("**Images from noise.** A generator turns a handful of random numbers (the *noise*, fixed by the "
-         "seed) into a 28x28 handwritten digit; it learned this from 8,500 real MNIST digits. Pick a model "
-         "and a seed, ask the conditional GAN or the diffusion model for a digit, watch the diffusion model "
-         "turn pure noise into a digit step by step, move the sliders to walk through the noise, "
-         "morph one sample into another, or watch a new model learn from scratch.")
-INTERPOLATION_HELP = ("Walk from the image above (seed and sliders) to the noise of a second seed, along the "
-                      "sphere where Gaussian noise lives (spherical interpolation, slerp). With the conditional "
-                      "model you can also morph one digit into another.")
-WATCH_HELP = ("Train a brand-new model from scratch for a few seconds and watch the same 16 noise "
-              "vectors turn from blur into digits. (The bundled models trained for minutes.)")
-
-
 # ---------------------------------------------------------------- handlers (tests call these directly)
 
 def _params(m: contract.Loaded, seed, digit, n, smooth, like, amounts) -> img.Params:
@@ -64,8 +48,8 @@ def _params(m: contract.Loaded, seed, digit, n, smooth, like, amounts) -> img.Pa
 
 def _info(g) -> str:
     y = g.output["label"]
-    return (f"**{g.model}** (weights {g.model_hash}), seed {g.params.get('seed')}"
-            + (f", digit {y}" if y is not None else "") + ". Same seed, same image.")
+    return say("images.info_digit" if y is not None else "images.info", model=g.model, hash=g.model_hash,
+               seed=g.params.get("seed"), digit=y)
 
 
 @user_errors
@@ -131,11 +115,11 @@ def watch_learn(kind: str, seconds):
     """Train a new model from scratch for ``seconds``; stream its samples and loss curve."""
     seconds = contract.number(seconds, "training time")
     for s in learn.watch(kind, seconds):
-        status = f"step {s.step}, {s.seconds:.0f} s of {seconds:g} s"
+        status = say("images.watch_status", step=s.step, seconds=s.seconds, total=seconds)
         if s.recognised is not None and s.seconds >= learn.JUDGE_AFTER_S:
-            status += f"; the judge recognises {round(s.recognised * len(s.grid))} of these {len(s.grid)} digits"
+            status += say("images.watch_judge", n=round(s.recognised * len(s.grid)), total=len(s.grid))
         if s.history:
-            status += "; losses: " + ", ".join(f"{k} {v:.3f}" for k, v in s.history[-1].items())
+            status += say("images.watch_losses", losses=", ".join(f"{k} {v:.3f}" for k, v in s.history[-1].items()))
         yield render.grid(s.grid, nrow=4, scale=3), plots.loss_curve(s.history, "report"), status
 
 
@@ -155,9 +139,8 @@ def _problems(choices: dict[str, str]) -> str:
         try:
             img.find(value)
         except ValueError as e:
-            lines.append(f"- **{label}**: {e}")
-    return ("⚠️ These checkpoints are missing or unreadable, so their models cannot draw yet:\n"
-            + "\n".join(lines)) if lines else ""
+            lines.append(f"- **{label}**: {sentence(str(e))}")
+    return (say("images.problems") + "\n" + "\n".join(lines)) if lines else ""
 
 
 def _facts(value: str) -> tuple[bool, str, str]:
@@ -171,37 +154,35 @@ def _facts(value: str) -> tuple[bool, str, str]:
 
 def _controls(w: SimpleNamespace, choices: dict[str, str], how: str) -> None:
     with gr.Column(scale=1, min_width=260):
-        w.model = gr.Radio(list(choices.items()), value=next(iter(choices.values())), label="Model")
-        w.digit = gr.Dropdown(DIGITS, value=ANY, label="Digit", visible=w.cond,
-                              info="The conditional model draws the digit you ask for.")
+        w.model = gr.Radio([(shown_name(k), v) for k, v in choices.items()], value=next(iter(choices.values())),
+                           label=t("common.model"))
+        w.digit = gr.Dropdown(DIGITS, value=ANY, label=t("images.digit"), visible=w.cond, info=t("images.digit_info"))
         w.seed = gr.Number(value=0, precision=0, minimum=0, maximum=contract.SEED_MAX, label=t("common.seed"))
         with gr.Row():
             w.new_noise = gr.Button(t("images.new_noise"))
             w.go = gr.Button(t("common.generate"), variant="primary")
         diffusion_ui.controls(w, w.diff)
         w.n = gr.Slider(1, img.MAX_GRID, value=diffusion_ui.GRID if w.diff else 64, step=1, label=t("images.grid_size"))
-        w.smooth = gr.Checkbox(False, label="Smooth upscaling (bicubic)")
-        w.like = gr.Slider(0, img.MAX_LIKE, value=0, step=0.25, label="More like what I liked",
-                           info="Moves the noise toward images rated highly (needs 5+ ratings of this model); "
-                                "used by every drawing below")
+        w.smooth = gr.Checkbox(False, label=t("images.smooth"))
+        w.like = gr.Slider(0, img.MAX_LIKE, value=0, step=0.25, label=t("images.like"), info=t("images.like_info"))
         w.how = gr.Markdown(how)
 
 
 def _pictures(w: SimpleNamespace) -> None:
     with gr.Column(scale=2):
         with gr.Row():
-            w.big = gr.Image(label="Sample (seed)", type="pil", format="png", height=280, width=280,
+            w.big = gr.Image(label=t("images.sample"), type="pil", format="png", height=280, width=280,
                              elem_id="image-sample")
-            w.grid = gr.Image(label="Grid (seeds seed, seed+1, ...)", type="pil", format="png")
+            w.grid = gr.Image(label=t("images.grid"), type="pil", format="png")
         w.info = gr.Markdown()
         diffusion_ui.views(w, w.diff)
 
 
 def _sliders(w: SimpleNamespace) -> None:
     with gr.Accordion(t("images.sliders"), open=True):
-        gr.Markdown(SLIDER_HELP)
+        gr.Markdown(t("images.slider_help"))
         with gr.Row():
-            w.sliders = [gr.Slider(-img.SLIDER_RANGE, img.SLIDER_RANGE, value=0, step=0.1, label=f"Direction {i + 1}",
+            w.sliders = [gr.Slider(-img.SLIDER_RANGE, img.SLIDER_RANGE, value=0, step=0.1, label=t(f"images.direction.{i + 1}"),
                                    min_width=140) for i in range(img.N_SLIDERS)]
         w.reset = gr.Button(t("images.reset"), size="sm")
 
@@ -212,32 +193,32 @@ def _examples(w: SimpleNamespace, choices: dict[str, str]) -> None:
     for value in choices.values():
         cond, _, kind = _facts(value)
         examples += [[value, seed, digit] for seed, digit in EXAMPLES.get((kind, cond), [])]
-    w.examples = gr.Examples(examples, [w.model, w.seed, w.digit], label="Try these") if examples else None
+    w.examples = example_table(examples, [w.model, w.seed, w.digit], "common.examples") if examples else None
 
 
 def _interpolation(w: SimpleNamespace) -> None:
-    with gr.Accordion("Interpolation", open=False):
-        gr.Markdown(INTERPOLATION_HELP)
+    with gr.Accordion(t("images.interpolation"), open=False):
+        gr.Markdown(t("images.interpolation_help"))
         with gr.Row():
-            w.seed_b = gr.Number(value=1, precision=0, minimum=0, maximum=contract.SEED_MAX, label="Second seed")
-            w.digit_b = gr.Dropdown(DIGITS, value=ANY, label="Second digit", visible=w.cond)
-            w.steps = gr.Slider(2, img.MAX_STEPS, value=12, step=1, label="Steps")
-            w.interp = gr.Button("Interpolate")
-        w.strip = gr.Image(label="Interpolation strip", type="pil", format="png")
-        w.gif = gr.File(label="Animated GIF")
+            w.seed_b = gr.Number(value=1, precision=0, minimum=0, maximum=contract.SEED_MAX, label=t("images.seed_b"))
+            w.digit_b = gr.Dropdown(DIGITS, value=ANY, label=t("images.digit_b"), visible=w.cond)
+            w.steps = gr.Slider(2, img.MAX_STEPS, value=12, step=1, label=t("images.steps"))
+            w.interp = gr.Button(t("images.interpolate"))
+        w.strip = gr.Image(label=t("images.strip"), type="pil", format="png")
+        w.gif = gr.File(label=t("images.gif"))
 
 
 def _watch(w: SimpleNamespace) -> None:
-    with gr.Accordion("Watch it learn", open=False):
-        gr.Markdown(WATCH_HELP)
+    with gr.Accordion(t("images.watch"), open=False):
+        gr.Markdown(t("images.watch_help"))
         with gr.Row():
-            w.kind = gr.Radio([("GAN", "gan"), ("VAE", "vae")], value="gan", label="Train")
-            w.seconds = gr.Slider(5, learn.MAX_WATCH_SECONDS, value=30, step=5, label="Seconds")
-            w.start = gr.Button("Start training", variant="primary")
-            w.stop = gr.Button("Stop")
+            w.kind = gr.Radio([(shown_name("GAN"), "gan"), (shown_name("VAE"), "vae")], value="gan", label=t("images.train"))
+            w.seconds = gr.Slider(5, learn.MAX_WATCH_SECONDS, value=30, step=5, label=t("images.seconds"))
+            w.start = gr.Button(t("images.start"), variant="primary")
+            w.stop = gr.Button(t("common.stop"))
         with gr.Row():
-            w.learn_grid = gr.Image(label="Samples of fixed noise", type="pil", format="png", height=260)
-            w.learn_curve = gr.Image(label="Losses", type="pil", format="png", height=260)
+            w.learn_grid = gr.Image(label=t("images.learn_grid"), type="pil", format="png", height=260)
+            w.learn_curve = gr.Image(label=t("images.losses"), type="pil", format="png", height=260)
         w.learn_status = gr.Markdown()
 
 
@@ -276,10 +257,9 @@ def build(models: dict[str, str | Path] | None = None) -> None:
     ``models`` maps tab labels to checkpoint folders (default: every image model in
     ``assets/models``, labelled from its config); tests pass tiny models here."""
     choices = _choices(models)
-    gr.Markdown(INTRO)
+    gr.Markdown(t("images.intro"))
     if not choices:
-        gr.Markdown("⚠️ No image model found in assets/models. Train one with: "
-                    "`python -m playground.train gan --out assets/models/gan-digits`")
+        gr.Markdown(t("images.no_model"))
         return
     gr.Markdown(_problems(choices))
     cond, how, kind = _facts(next(iter(choices.values())))  # the first model's, shown at start

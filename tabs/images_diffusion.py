@@ -24,14 +24,13 @@ from playground import images as img
 from playground.generation import Generation
 from playground.images import diffusion as D
 from playground.images import diffusion_draw
+from tabs.i18n import english, say, t
 
 GIF_DIR = Path(tempfile.gettempdir()) / "playground-images"  # a place Gradio may serve from
 SETTINGS = ("sampling_steps", "guidance", "sampler")  # the order the handlers take them in
 GRID = 16  # the grid size while the diffusion model is picked (64 works too, in about 2 s)
 PLAIN_GRID = 64
-HELP = ("**Diffusion settings.** The model removes noise step by step; *any digit* lets the noise "
-        "decide which digit appears (no guidance).")
-STRIP_LABEL = "From noise to digit: the noisy image x_t (top) and the model's guess of the clean digit (bottom)"
+STRIP_LABEL = english("diffusion.strip")
 
 
 def is_diffusion(model: str) -> bool:
@@ -60,20 +59,18 @@ def costs(model: str, g: Generation) -> str:
     and quality at each step count for this sampler (the row nearest the chosen steps marked)."""
     steps, sampler = g.params["sampling_steps"], g.params["sampler"]
     secs, n = g.media["seconds"], g.media["n_images"]
-    lines = [f"**What the steps cost.** This draw: {n} image{'s' if n > 1 else ''} at {steps} {sampler.upper()} "
-             f"steps in {1000 * secs:,.0f} ms ({1000 * secs / n:,.0f} ms per image) on this server."]
+    lines = [say("diffusion.cost" if n > 1 else "diffusion.cost_one", n=n, steps=steps, sampler=sampler.upper(),
+                 ms=1000 * secs, per=1000 * secs / n)]
     rows = diffusion_draw.step_costs(img.load(model).extra["path"], sampler)
     if rows:
         near = min(rows, key=lambda r: abs(r["steps"] - steps))["steps"]
-        lines += ["", "| steps | ms / image | asked digit | distance |",
+        lines += ["", say("diffusion.table"),
                   "|---:|---:|---:|---:|"]
         for r in rows:
             mark = " ◀" if r["steps"] == near else ""
             lines.append(f"| {r['steps']}{mark} | {r['ms_per_image']:,.0f} | {r['asked_digit']:.1%} | "
                          f"{r['frechet']:.1f} |")
-        lines += ["", "From the model card: CPU ms for one image with its strip (one thread); quality of 500 "
-                      "digits judged by `mnist-judge`; *distance*: Fréchet distance to real test digits in the "
-                      "judge's features (lower is closer to real handwriting)."]
+        lines += ["", say("diffusion.card")]
     return "\n".join(lines)
 
 
@@ -94,24 +91,23 @@ def view(model: str, g: Generation | None, gif_dir: str | Path | None = None) ->
 def controls(w: SimpleNamespace, visible: bool) -> None:
     """The diffusion settings (inside the tab's controls column)."""
     with gr.Group(visible=visible) as w.diffusion_controls:
-        gr.Markdown(HELP)
-        w.sampling_steps = gr.Slider(1, D.MAX_STEPS, value=D.DEFAULT_STEPS, step=1, label="Sampling steps",
-                                     info="Few steps are fast but blurry; many are slow and clean.")
-        w.guidance = gr.Slider(0, D.MAX_GUIDANCE, value=D.DEFAULT_GUIDANCE, step=0.05, label="Guidance scale",
-                               info="How hard to push toward the asked digit: 0 ignores it, 1 is the plain "
-                                    "conditional model, more gives more typical digits.")
-        w.sampler = gr.Radio([("DDIM (same path every time)", "ddim"), ("DDPM (fresh noise at each step)", "ddpm")],
-                             value="ddim", label="Sampler")
+        gr.Markdown(t("diffusion.help"))
+        w.sampling_steps = gr.Slider(1, D.MAX_STEPS, value=D.DEFAULT_STEPS, step=1, label=t("diffusion.steps"),
+                                     info=t("diffusion.steps_info"))
+        w.guidance = gr.Slider(0, D.MAX_GUIDANCE, value=D.DEFAULT_GUIDANCE, step=0.05, label=t("diffusion.guidance"),
+                               info=t("diffusion.guidance_info"))
+        w.sampler = gr.Radio([(t("diffusion.ddim"), "ddim"), (t("diffusion.ddpm"), "ddpm")],
+                             value="ddim", label=t("diffusion.sampler"))
     w.diffusion_inputs = [w.sampling_steps, w.guidance, w.sampler]
 
 
 def views(w: SimpleNamespace, visible: bool) -> None:
     """The trajectory strip, the denoising GIF and the cost note (under the large sample)."""
     with gr.Column(visible=visible) as w.diffusion_views:
-        w.trajectory = gr.Image(label=STRIP_LABEL, type="pil", format="png", elem_id="image-trajectory")
+        w.trajectory = gr.Image(label=t("diffusion.strip"), type="pil", format="png", elem_id="image-trajectory")
         with gr.Row():
             with gr.Column(scale=1, min_width=160):
-                w.denoising = gr.Image(label="Denoising (animated)", type="filepath", height=180,
+                w.denoising = gr.Image(label=t("diffusion.denoising"), type="filepath", height=180,
                                        elem_id="image-denoising")
             with gr.Column(scale=2):
                 w.costs = gr.Markdown(elem_id="image-costs")

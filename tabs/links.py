@@ -25,12 +25,9 @@ import gradio as gr
 
 from playground import links
 from playground.generation import Generation
-from tabs.i18n import t
+from tabs.i18n import say, sentence, t
 
 Inputs = dict[str, "gr.components.Component | list[gr.components.Component]"]
-CHANGED = "This link was made with weights {old}; the model has changed since, so the output may differ."
-OTHER_MODEL = "This link was made with the model {old}, which this page does not have; it used {new} instead."
-NOTHING = "Generate something first, then make a link to it."
 # presenter mode: larger text and charts; the rating widget and closed (advanced) accordions hidden
 PRESENT_CSS = """
 body.present .gradio-container { font-size: 125%; }
@@ -84,7 +81,7 @@ def page_url(request: gr.Request | None) -> str:
 def make_link(tab: str, generation: Generation | None, request: gr.Request = None) -> str:
     """The URL that reopens ``tab`` and makes ``generation`` again."""
     if generation is None:
-        gr.Warning(NOTHING)
+        gr.Warning(say("link.nothing"))
         return ""
     query = links.build_query(tab, generation.model, generation.model_hash, generation.params)
     return f"{page_url(request)}?{query}"
@@ -154,9 +151,9 @@ def check(tab: str, link: links.LinkState | None, generation: Generation | None)
         return gr.skip()
     notes = []
     if link.model and generation.model != link.model:
-        notes.append(OTHER_MODEL.format(old=link.model, new=generation.model))
+        notes.append(say("link.other_model", old=link.model, new=generation.model))
     elif link.hash and generation.model_hash != link.hash:
-        notes.append(CHANGED.format(old=link.hash))
+        notes.append(say("link.changed", old=link.hash))
     return plain(" ".join(notes))
 
 
@@ -186,18 +183,45 @@ def build(tab: str, state: gr.State, run: Callable, inputs: Inputs, outputs: lis
 
 # ---------------------------------------------------------------- the page
 
-def select(request: gr.Request = None) -> tuple[Any, str]:
-    """On page load: the tab the link names, and the link's one notice (plain text)."""
+# ?tab= is applied in the page, at once: a server round trip could land after the reader's first
+# click on another tab and switch back. Only a tab of this page (data-tab-id) is selected, and only
+# if the reader has not picked one yet (``TAB_PICKED_JS`` in the page's head notes a real click).
+SELECT_TAB_JS = """() => {
+  const tab = (new URLSearchParams(window.location.search).get('tab') || '').toLowerCase();
+  if (!tab || window.__playgroundTabPicked) return;
+  const button = Array.from(document.querySelectorAll('button[role="tab"][data-tab-id]'))
+      .find(b => b.dataset.tabId === tab);
+  if (button && button.getAttribute('aria-selected') !== 'true') button.click();
+}"""
+TAB_PICKED_JS = """<script>
+document.addEventListener('click', (e) => {
+  if (e.isTrusted && e.target.closest && e.target.closest('button[role="tab"]')) window.__playgroundTabPicked = true;
+}, true);
+</script>
+"""
+
+
+def _notice(text: str) -> str:
+    """One notice of ``playground.links`` in the reader's language (a bad link's reason too)."""
+    if text.startswith(links.BAD) and text != links.BAD:
+        reason = text[len(links.BAD):].strip()
+        if reason.startswith("(") and reason.endswith(")"):
+            return f"{sentence(links.BAD)} ({sentence(reason[1:-1])})"
+    return sentence(text)
+
+
+def select(request: gr.Request = None) -> str:
+    """On page load: the link's one notice (plain text, in the reader's language)."""
     link = read(request)
-    tab = gr.Tabs(selected=link.tab) if link.tab else gr.skip()
-    return tab, plain(" ".join(link.notices))
+    return plain(" ".join(_notice(n) for n in link.notices))
 
 
 @contextlib.contextmanager
 def tabs() -> Iterator[gr.Tabs]:
-    """The page's tabs: opens on ``?tab=``, shows a bad link's notice, ``?present=1`` styles."""
+    """The page's tabs: opens on ``?tab=`` (in the page), shows a bad link's notice, ``?present=1`` styles."""
     notice = gr.Markdown(elem_id="link-notice")
     with gr.Tabs() as page:
         yield page
-    gr.on(None, select, None, [page, notice], api_visibility="private", concurrency_limit=None)
+    gr.on(None, None, None, None, js=SELECT_TAB_JS)
+    gr.on(None, select, None, [notice], api_visibility="private", concurrency_limit=None)
     gr.on(None, None, None, None, js=PRESENT_JS)

@@ -19,17 +19,14 @@ import gradio as gr
 from playground import contract, music, preference
 from playground.generation import Generation
 from playground.music.notes import VOICES
-from tabs import links, rating
+from tabs import links, music_step, rating
 from tabs.common import user_errors
-from tabs.music_view import CHART_EMPTY, CHART_TITLE, beats, describe, next_note_chart, note_list, report_markdown
+from tabs.music_view import beats, describe, next_note_chart, note_list, report_markdown
 from tabs.charts import probability_bars
-from tabs.i18n import t
+from tabs.i18n import example_table, say, sentence, t
 
-SOURCES = [("Typed notes", "notes"), ("Chorale opening (test split)", "chorale"), ("MIDI upload", "midi")]
-MODES = [("Continue: compose more bars", "continue"),
-         ("Harmonise: your melody on top, the Coconet model writes alto, tenor, bass", "harmonise")]
-NOTES_HELP = ("Note names with octave, C4 = middle C; optional length in beats after a colon "
-              "(C4:2 = half note, E4:0.5 = eighth); R is a rest. The melody is the soprano (G3 to C6).")
+SOURCES = [(t("music.typed"), "notes"), (t("music.chorale_opening"), "chorale"), (t("music.midi_upload"), "midi")]
+MODES = [(t("music.continue"), "continue"), (t("music.harmonise"), "harmonise")]
 EXAMPLES = [  # (notes, mode, temperature)
     ["G4 G4 D5 D5 E5 E5 D5:2 C5 C5 B4 B4 A4 A4 G4:2", "continue", 0.9],
     ["E5 D5 C5 D5 E5 E5 E5:2 D5 D5 D5:2 E5 G5 G5:2", "harmonise", 0.7],
@@ -82,7 +79,7 @@ def renew(g: Generation | None, voice: str, beat: float, harmoniser: str | Path 
     try:
         chart = next_note_chart(g, voice, beat, harmoniser)
     except ValueError as e:  # e.g. notes outside the harmoniser's range: say so in the chart's place
-        chart = probability_bars([], title=CHART_TITLE, empty=str(e), header="Note")
+        chart = probability_bars([], title=say("music.chart_title"), empty=sentence(str(e)), header=say("chart.note"))
     return chart, gr.Slider(maximum=max(last, 1.25), value=beat)
 
 
@@ -99,11 +96,11 @@ def show_mode(mode: str):
 
 
 def _seed_inputs(labels: list[str]) -> list[gr.components.Component]:
-    source = gr.Radio(SOURCES, value="notes", label="Seed")
-    notes = gr.Textbox(value=EXAMPLES[0][0], label=t("music.notes"), info=NOTES_HELP, elem_id="music-notes")
+    source = gr.Radio(SOURCES, value="notes", label=t("music.source"))
+    notes = gr.Textbox(value=EXAMPLES[0][0], label=t("music.notes"), info=t("music.notes_help"), elem_id="music-notes")
     chorale = gr.Dropdown([(label, i) for i, label in enumerate(labels)], value=0 if labels else None,
-                          label="Chorale opening (first 4 bars)", visible=False)
-    midi = gr.File(label="MIDI file (a one-line melody, or four tracks S/A/T/B)", file_types=[".mid", ".midi"],
+                          label=t("music.chorale"), visible=False)
+    midi = gr.File(label=t("music.midi"), file_types=[".mid", ".midi"],
                    type="filepath", visible=False)
     return [source, notes, chorale, midi]
 
@@ -111,28 +108,26 @@ def _seed_inputs(labels: list[str]) -> list[gr.components.Component]:
 def _settings() -> list[gr.components.Component]:
     mode = gr.Radio(MODES, value="continue", label=t("music.mode"))
     with gr.Row():
-        temperature = gr.Slider(0.1, 2.0, value=TEMPERATURE["continue"], step=0.05, label="Temperature",
-                                info="lower = safer, higher = more adventurous")
-        bars = gr.Slider(1, music.MAX_BARS, value=8, step=1, label="Bars to add (continue)")
+        temperature = gr.Slider(0.1, 2.0, value=TEMPERATURE["continue"], step=0.05, label=t("common.temperature"),
+                                info=t("music.temperature_info"))
+        bars = gr.Slider(1, music.MAX_BARS, value=8, step=1, label=t("music.bars"))
     with gr.Row():
-        tempo = gr.Slider(40, 200, value=90, step=1, label="Tempo (quarter notes per minute)")
+        tempo = gr.Slider(40, 200, value=90, step=1, label=t("music.tempo"))
         seed = gr.Number(value=0, precision=0, minimum=0, maximum=contract.SEED_MAX, label=t("common.seed"))
-    candidates = gr.Slider(1, 4, value=1, step=1, label="Candidates (best of K)",
-                           info="K > 1: compose K versions and keep the one a scorer fitted to your ratings likes best")
+    candidates = gr.Slider(1, 4, value=1, step=1, label=t("common.candidates"), info=t("music.candidates_info"))
     with gr.Row():
-        key_lock = gr.Checkbox(False, label="Key lock", visible=False,
-                               info="harmonise: alto, tenor and bass use only notes of the melody's key")
-        steps = gr.Slider(1, music.MAX_GIBBS_STEPS, value=32, step=1, label="Gibbs steps", visible=False,
-                          info="passes in which the harmoniser rewrites part of its notes; more = slower")
-    instrument = gr.Radio(list(music.INSTRUMENTS), value="choir", label="Sound",
-                          info="FluidSynth with a General MIDI soundfont (the built-in synth if it is missing)")
+        key_lock = gr.Checkbox(False, label=t("music.key_lock"), visible=False, info=t("music.key_lock_info"))
+        steps = gr.Slider(1, music.MAX_GIBBS_STEPS, value=32, step=1, label=t("music.gibbs"), visible=False,
+                          info=t("music.gibbs_info"))
+    instrument = gr.Radio([(t(f"music.{i}"), i) for i in music.INSTRUMENTS], value="choir", label=t("music.sound"),
+                          info=t("music.sound_info"))
     return [mode, temperature, bars, tempo, seed, candidates, key_lock, steps, instrument]
 
 
 def _outputs(state: gr.State) -> list[gr.components.Component]:
     audio = gr.Audio(label=t("music.audio"), type="filepath", interactive=False, elem_id="music-audio")
     roll = gr.Image(label=t("music.roll"), type="filepath", format="png", interactive=False, elem_id="music-roll")
-    midi_out = gr.File(label="MIDI download", interactive=False)
+    midi_out = gr.File(label=t("music.midi_out"), interactive=False)
     summary = gr.Markdown()
     report = gr.Markdown(elem_id="music-report")
     notes_out = gr.Textbox(label=t("music.notes_out"), lines=4, interactive=False,
@@ -142,12 +137,12 @@ def _outputs(state: gr.State) -> list[gr.components.Component]:
 
 def _probe(state: gr.State, harmoniser: str) -> None:
     """The next-note chart: a voice, a beat, and the harmoniser's probabilities there."""
-    with gr.Accordion("Next-note probabilities: why this note?", open=True):
+    with gr.Accordion(t("music.probe"), open=True):
         with gr.Row():
-            voice = gr.Radio([v.capitalize() for v in VOICES], value="Alto", label="Voice")
-            beat = gr.Slider(1, 16, value=1, step=0.25, label="Beat", min_width=240, elem_id="music-beat",
-                             info="1 = the first beat; 1.5 = the eighth note after it")
-        chart = gr.HTML(probability_bars([], title=CHART_TITLE, empty=CHART_EMPTY, header="Note"),
+            voice = gr.Radio([(t(f"voice.{v}"), v.capitalize()) for v in VOICES], value="Alto", label=t("music.voice"))
+            beat = gr.Slider(1, 16, value=1, step=0.25, label=t("music.beat"), min_width=240, elem_id="music-beat",
+                             info=t("music.beat_info"))
+        chart = gr.HTML(t("chart.empty.music"),
                         elem_id="music-probs")
     look = functools.partial(probe, harmoniser=harmoniser)
     gr.on([voice.input, beat.input], look, [state, voice, beat], chart, api_name="music_next_notes",
@@ -160,6 +155,7 @@ def build(model: str | Path = music.DEFAULT_MODEL, harmoniser: str | Path = musi
     """The Music tab inside the current Blocks (the models load on the first click)."""
     state = gr.State(None)
     missing = music.missing_message(model)
+    gr.Markdown(t("music.intro"))
     gr.Markdown(music.ABOUT if missing else music.explain(model))
     if not music.missing_message(harmoniser):
         gr.Markdown(music.explain(harmoniser))
@@ -170,7 +166,7 @@ def build(model: str | Path = music.DEFAULT_MODEL, harmoniser: str | Path = musi
             source, notes, chorale, midi = _seed_inputs([] if missing else music.opening_labels(model))
             settings = _settings()
             button = gr.Button(t("music.compose"), variant="primary")
-            gr.Examples(EXAMPLES, [notes, settings[0], settings[1]], label="Example melodies")
+            example_table(EXAMPLES, [notes, settings[0], settings[1]], "music.examples")
         with gr.Column():
             outputs = _outputs(state)
             _probe(state, str(harmoniser))
@@ -183,3 +179,4 @@ def build(model: str | Path = music.DEFAULT_MODEL, harmoniser: str | Path = musi
     inputs = [source, notes, chorale, midi, *settings]
     gr.on([button.click, notes.submit], run, inputs, [*outputs, state], api_name="music_compose", concurrency_limit=4)
     links.build("music", state, run, dict(zip(LINKED, inputs)), [*outputs, state])
+    music_step.build(model, harmoniser)  # step mode: the melody note by note (tabs/music_step.py)

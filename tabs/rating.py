@@ -10,27 +10,25 @@ import gradio as gr
 
 from playground import feedback
 from playground.generation import Generation
-from tabs.i18n import t
+from tabs.i18n import english, say, sentence, t
 
-CHOICES = [("1 poor", 1), ("2", 2), ("3", 3), ("4", 4), ("5 great", 5)]
-NOTHING_YET = "Nothing to rate yet: generate something first."
-STORED = ("Your rating is stored with this output, its settings and an anonymous session id (no IP "
-          "address); ratings may be exported for research and to train the models.")
+CHOICES = [(t("rating.poor"), 1), ("2", 2), ("3", 3), ("4", 4), (t("rating.great"), 5)]
+NOTHING_YET = english("rating.nothing")
 
 
 def submit(generation: Generation | None, rating: int | None, comment: str,
            request: gr.Request | None = None) -> str:
     """Store the rating; returns the confirmation line (raises gr.Error for bad input)."""
     if generation is None:
-        return NOTHING_YET
+        return say("rating.nothing")
     session = getattr(request, "session_hash", None) if request is not None else None
     try:
         row = feedback.default_store().record(generation, rating, comment, session=session)
     except ValueError as e:
-        raise gr.Error(str(e)) from None
-    verb = "Updated" if row["updated_existing"] else "Saved"
-    note = " with your comment" if row["comment"] else ""
-    return f"{verb}: {row['rating']}/5 for this {row['modality']} output of `{row['model']}`{note}. Thank you!"
+        raise gr.Error(sentence(str(e))) from None
+    key = ("rating.updated" if row["updated_existing"] else "rating.saved") + ("_comment" if row["comment"] else "")
+    modality = say(f"modality.{row['modality']}") if row["modality"] in ("text", "image", "music") else row["modality"]
+    return say(key, rating=row["rating"], modality=modality, model=row["model"])
 
 
 def build(generation: gr.State) -> None:
@@ -39,9 +37,9 @@ def build(generation: gr.State) -> None:
         with gr.Row():
             rating = gr.Radio(CHOICES, label=t("rating.label"), scale=2)
             comment = gr.Textbox(label=t("rating.comment"), max_length=feedback.MAX_COMMENT,
-                                 placeholder="What worked, what did not?", lines=1, max_lines=4, scale=3)
+                                 placeholder=t("rating.placeholder"), lines=1, max_lines=4, scale=3)
             send = gr.Button(t("rating.submit"), variant="secondary", scale=1)
-        gr.Markdown(STORED, elem_classes=["rating-note"])
+        gr.Markdown(t("rating.stored"), elem_classes=["rating-note"])
         status = gr.Markdown()
     gr.on([send.click, comment.submit], submit, [generation, rating, comment], status,
           api_name="rate", concurrency_limit=16)

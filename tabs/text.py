@@ -21,17 +21,8 @@ from playground.text.learn import learn_by_dpo, lineage_rows, new_version_dir
 from playground.text.metrics import SLIDING
 from tabs import charts, links, rating
 from tabs.common import user_errors
-from tabs.i18n import t
+from tabs.i18n import english, example_table, say, sentence, t
 
-INTRO = (
-    "### Text: a transformer continues your words\n"
-    "A language model reads your prompt and, one character (token) at a time, guesses what comes "
-    "next: it turns its guesses into probabilities and draws one. **Temperature** sharpens (low) or "
-    "flattens (high) those probabilities; **top-k** and **top-p** throw away unlikely tokens before "
-    "the draw; the **seed** fixes the dice, so the same inputs and seed give the same text. The chart "
-    "shows the probabilities the model saw at the latest step; **About this model** says what it is "
-    "and what it learned from."
-)
 EXAMPLES = [
     ["ROMEO:\nO, she doth teach the torches", 200, 0.8, 0, 1.0, 7],
     ["KING HENRY:\nOnce more unto the", 200, 0.7, 20, 0.95, 1],
@@ -43,7 +34,9 @@ STREAM_EVERY_S = 0.05  # at most ~20 UI updates per second, however fast the mod
 # walks wait for each other on the model, so more would only hold Gradio's worker threads
 GENERATE_LIMIT = 4 if tx.sampling.BATCHING in ("0", "", "false") else 32
 FULL_RATE_STREAMS = 4  # up to 4 pages streaming at once update every STREAM_EVERY_S; 30 every 0.375 s
-LATEST = "Next-token probabilities (latest step)"
+DEFAULT_PROMPT = "ROMEO:\nO, she doth teach the torches"  # model input: the model writes English
+STEP_START = "JULIET:\nMy "
+LATEST = english("text.latest")  # the chart's English title
 
 
 # ---------------------------------------------------------------- handlers
@@ -63,8 +56,8 @@ def _model(model_id: str) -> tuple[tx.TextModel, str]:
     except ValueError as e:
         if str(model_id) == str(config.DEFAULT_TEXT_MODEL):
             raise
-        gr.Warning(str(e))
-        return tx.load(config.DEFAULT_TEXT_MODEL), f"⚠️ {e} Using the bundled model instead."
+        gr.Warning(sentence(str(e)))
+        return tx.load(config.DEFAULT_TEXT_MODEL), say("text.fallback", error=sentence(str(e)))
 
 
 def _update_every(tm: tx.TextModel) -> float:
@@ -87,7 +80,7 @@ def generate(model_id, prompt, length, temperature, top_k, top_p, seed, candidat
     params = tx.Params(prompt=prompt or "", length=length, temperature=temperature, top_k=top_k,
                        top_p=top_p, seed=seed)
     tm, warning = _model(model_id)
-    notice = _bullets([warning] + tx.encode_prompt(tm, params.prompt)[1])
+    notice = _bullets([warning] + [sentence(n) for n in tx.encode_prompt(tm, params.prompt)[1]])
     if int(candidates or 1) > 1:
         yield from _best_of(tm, params, int(candidates), notice)
         return
@@ -96,12 +89,13 @@ def generate(model_id, prompt, length, temperature, top_k, top_p, seed, candidat
         text, n, token = step.text, n + 1, step.token
         if time.perf_counter() - last >= every:
             last, every, top = time.perf_counter(), _update_every(tm), step.top
-            yield text, charts.probability_bars(top, chosen=token, title=LATEST), notice, gr.skip()
+            yield text, charts.probability_bars(top, chosen=token, title=say("text.latest")), notice, gr.skip()
     top = step.top if n else top
     elapsed = time.perf_counter() - t0
     gen = tx.record(tm, params, text)
-    stats = f"{n} tokens in {elapsed:.2f} s ({n / max(elapsed, 1e-9):.0f} tokens/s) · model `{tm.name}` · seed {params.seed}"
-    yield text, charts.probability_bars(top, chosen=token, title=LATEST), (notice + "\n\n" if notice else "") + stats, gen
+    stats = say("text.stats", n=n, seconds=elapsed, rate=n / max(elapsed, 1e-9), model=tm.name, seed=params.seed)
+    chart = charts.probability_bars(top, chosen=token, title=say("text.latest"))
+    yield text, chart, (notice + "\n\n" if notice else "") + stats, gen
 
 
 def _best_of(tm: tx.TextModel, params: tx.Params, k: int, notice: str):
@@ -109,10 +103,10 @@ def _best_of(tm: tx.TextModel, params: tx.Params, k: int, notice: str):
     t0 = time.perf_counter()
     gen, note = preference.best_of(k, lambda i: tx.generate(tm, params.replace(seed=params.seed + i)), "text", tm.name)
     top, _ = tx.next_token(tm, params.prompt + gen.output, params.temperature, params.top_k, params.top_p)
-    stats = f"{k} candidates in {time.perf_counter() - t0:.2f} s · model `{tm.name}` · seed {gen.params['seed']}"
+    stats = say("text.best_stats", k=k, seconds=time.perf_counter() - t0, model=tm.name, seed=gen.params["seed"])
     # the distribution after the whole text: nothing has been drawn from it yet, so no chosen row
     yield (gen.output, charts.probability_bars([(l, p) for l, p, _ in top]),
-           "\n\n".join(([notice] if notice else []) + [note or "", stats]), gen)
+           "\n\n".join(([notice] if notice else []) + [sentence(note or ""), stats]), gen)
 
 
 @user_errors
@@ -121,6 +115,7 @@ def peek(model_id, text, temperature, top_k, top_p):
     tm, warning = _model(model_id)
     top, notes = tx.next_token(tm, text or "", temperature, top_k, top_p)
     choices = [(f"{label}  ({p:.1%})", tid) for label, p, tid in top]
+    notes = [sentence(n) for n in notes]
     return charts.probability_bars([(l, p) for l, p, _ in top]), gr.update(choices=choices, value=None), _bullets([warning] + notes)
 
 
@@ -132,8 +127,8 @@ def add_token(model_id, text, choice, seed, position, temperature, top_k, top_p)
     new_text, label = tx.step(tm, text or "", int(choice) if picked else None, seed=seed, position=position,
                               temperature=temperature, top_k=top_k, top_p=top_p)
     chart, choices, note = peek(model_id, new_text, temperature, top_k, top_p)  # after adding: no chosen row
-    how = "you picked" if picked else "the sampler drew"
-    return new_text, chart, choices, f"Added `{label}` ({how} it). {note}", int(position or 0) + 1
+    added = say("text.added_picked" if picked else "text.added_drawn", label=label, note=note)
+    return new_text, chart, choices, added, int(position or 0) + 1
 
 
 def sample_token(model_id, text, seed, position, temperature, top_k, top_p):
@@ -151,7 +146,7 @@ def about(model_id) -> str:
     try:
         return tx.explain(tx.load(model_id))
     except ValueError as e:
-        return f"⚠️ {e}"
+        return f"⚠️ {sentence(str(e))}"
 
 
 def _loss_rows(ev: dict) -> list[dict]:
@@ -166,17 +161,16 @@ def _follow(events: Iterator[dict], name: str, out: Path, progress):
     rows: list[dict] = []
     for ev in events:
         rows += _loss_rows(ev)
-        progress(ev["progress"], desc=f"step {ev['step']}")
+        progress(ev["progress"], desc=say("text.step", step=ev["step"]))
         if ev.get("done"):
             card = ev["card"]
             m = card["metrics"]
-            score = f"validation loss {m[SLIDING]} nats/char" if SLIDING in m else \
+            score = say("text.val_loss", loss=m[SLIDING]) if SLIDING in m else \
                 ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in m.items())
-            status = (f"Saved **{name}**: {score} after {card['steps']} steps ({card['train_seconds']:.0f} s). "
-                      "It is now selected as the model, and joins the blind comparisons on the Feedback tab.")
+            status = say("text.saved", name=name, score=score, steps=card["steps"], seconds=card["train_seconds"])
             yield status, pd.DataFrame(rows), gr.update(choices=_choices(), value=str(out))
         else:
-            yield f"Training… step {ev['step']}, {ev['elapsed_s']:.0f} s", pd.DataFrame(rows), gr.skip()
+            yield say("text.training", step=ev["step"], seconds=ev["elapsed_s"]), pd.DataFrame(rows), gr.skip()
 
 
 @user_errors
@@ -261,7 +255,7 @@ class Tuning(NamedTuple):
 
 def _writing(gen_state: gr.State) -> Writing:
     prompt = gr.Textbox(label=t("text.prompt"), lines=3,
-                        value="ROMEO:\nO, she doth teach the torches")
+                        value=DEFAULT_PROMPT)
     with gr.Row():
         go = gr.Button(t("common.generate"), variant="primary")
         stop = gr.Button(t("common.stop"))
@@ -273,8 +267,8 @@ def _writing(gen_state: gr.State) -> Writing:
 
 def _settings(model_id: str) -> Settings:
     model = gr.Dropdown(_choices(model_id), value=model_id, label=t("common.model"), allow_custom_value=True,
-                        info="Bundled, your fine-tunes, or a Hub id such as distilgpt2 (needs internet)")
-    with gr.Accordion("About this model", open=False):
+                        info=t("text.model_info"))
+    with gr.Accordion(t("text.about"), open=False):
         about_md = gr.Markdown(elem_id="text-about")
     length = gr.Slider(1, tx.MAX_NEW_TOKENS, value=200, step=1, label=t("text.length"))
     temperature = gr.Slider(0.05, 2.0, value=0.8, step=0.05, label=t("common.temperature"))
@@ -283,49 +277,41 @@ def _settings(model_id: str) -> Settings:
     with gr.Row():
         seed = gr.Number(value=7, precision=0, label=t("common.seed"), minimum=0, maximum=SEED_MAX)
         dice = gr.Button(t("text.new_seed"), size="sm")
-    candidates = gr.Slider(1, 8, value=1, step=1, label="Candidates (best of K)",
-                           info="K > 1: make K texts and show the one a scorer fitted to your ratings likes best")
-    probs = gr.HTML(charts.probability_bars([], title=LATEST), label=LATEST, elem_id="text-probs")
+    candidates = gr.Slider(1, 8, value=1, step=1, label=t("common.candidates"), info=t("text.candidates_info"))
+    probs = gr.HTML(t("chart.empty.text"), label=t("text.latest"), elem_id="text-probs")
     return Settings(model, length, temperature, top_k, top_p, seed, dice, candidates, probs, about_md)
 
 
 def _stepper() -> Stepper:
     with gr.Accordion(t("text.stepper"), open=False):
-        gr.Markdown("Write a start, look at what the model expects next, then add the token you choose "
-                    "or let the sampler draw one (using the temperature, top-k/p and seed above).")
+        gr.Markdown(t("text.stepper_help"))
         with gr.Row():
             with gr.Column(scale=3):
-                text = gr.Textbox(label="Text so far", lines=4, value="JULIET:\nMy ")
-                pick = gr.Radio([], label="Most likely next tokens (pick one)")
+                text = gr.Textbox(label=t("text.so_far"), lines=4, value=STEP_START)
+                pick = gr.Radio([], label=t("text.pick"))
                 with gr.Row():
-                    show = gr.Button("Show next-token probabilities")
-                    add = gr.Button("Add the picked token", variant="primary")
-                    draw = gr.Button("Let the sampler pick")
+                    show = gr.Button(t("text.show"))
+                    add = gr.Button(t("text.add"), variant="primary")
+                    draw = gr.Button(t("text.draw"))
                 note = gr.Markdown()
-            probs = gr.HTML(charts.probability_bars([], empty="Show the next-token probabilities first."),
-                            label="Next-token probabilities", elem_id="step-probs")
+            probs = gr.HTML(t("chart.empty.step"), label=t("chart.title"), elem_id="step-probs")
         return Stepper(text, pick, show, add, draw, note, probs, gr.State(0))
 
 
 def _tuning() -> Tuning:
-    with gr.Accordion("Fine-tune on your own text", open=False):
-        gr.Markdown("Upload a UTF-8 .txt file (a few KB to a few MB). The selected model keeps learning "
-                    "on it for a few hundred steps; the new model is saved in the data folder (the bundled "
-                    "one is never overwritten) and selected, so **Generate** uses it right away. "
-                    "**Learn from feedback** does the same with the texts people rated 4 or 5; **Learn from "
-                    "votes** runs Direct Preference Optimisation on the texts people preferred over others "
-                    "(blind A/B votes on the Feedback tab, and ratings of the same prompt 2 or more apart).")
+    with gr.Accordion(t("text.tune"), open=False):
+        gr.Markdown(t("text.tune_help"))
         with gr.Row():
-            upload = gr.File(label="Your text (.txt)", file_types=[".txt"], type="filepath")
+            upload = gr.File(label=t("text.upload"), file_types=[".txt"], type="filepath")
             with gr.Column():
-                steps = gr.Slider(10, 1000, value=100, step=10, label="Training steps")
-                tune = gr.Button("Fine-tune", variant="primary")
-                learn = gr.Button("Learn from feedback (texts rated 4-5)")
-                dpo = gr.Button("Learn from votes (DPO on preferred vs rejected texts)")
-        gr.Examples([[str(config.ASSETS / "examples" / "sonnets.txt")]], [upload], label="Example text")
+                steps = gr.Slider(10, 1000, value=100, step=10, label=t("text.steps"))
+                tune = gr.Button(t("text.finetune"), variant="primary")
+                learn = gr.Button(t("text.learn"))
+                dpo = gr.Button(t("text.dpo"))
+        example_table([[str(config.ASSETS / "examples" / "sonnets.txt")]], [upload], "text.example")
         status = gr.Markdown()
         plot = gr.LinePlot(pd.DataFrame(columns=["step", "loss", "split"]), x="step", y="loss",
-                           color="split", label="Loss (nats per character)", height=240)
+                           color="split", label=t("text.loss"), height=240)
     return Tuning(upload, steps, tune, learn, dpo, status, plot)
 
 
@@ -356,7 +342,7 @@ def build(model_id: str | None = None) -> None:
     """The Text tab. ``model_id``: the model selected at start (folder or Hub id)."""
     model_id = str(model_id or config.DEFAULT_TEXT_MODEL)
     gen_state = gr.State(None)
-    gr.Markdown(INTRO)
+    gr.Markdown(t("text.intro"))
     with gr.Row():
         with gr.Column(scale=3):
             writing = _writing(gen_state)
@@ -366,6 +352,6 @@ def build(model_id: str | None = None) -> None:
     links.build("text", gen_state, generate, {"model": s.model, "prompt": writing.prompt, "length": s.length,
                 "temperature": s.temperature, "top_k": s.top_k, "top_p": s.top_p, "seed": s.seed,
                 "candidates": s.candidates}, [writing.output, s.probs, writing.notice, gen_state])
-    gr.Examples(EXAMPLES, [writing.prompt, settings.length, settings.temperature, settings.top_k,
-                           settings.top_p, settings.seed], label="Try these")
+    example_table(EXAMPLES, [writing.prompt, settings.length, settings.temperature, settings.top_k,
+                             settings.top_p, settings.seed], "common.examples")
     _wire(writing, settings, _stepper(), _tuning(), gen_state)

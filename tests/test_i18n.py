@@ -61,3 +61,206 @@ def test_every_key_on_the_built_page_has_both_languages(tmp_path):
     assert not missing, missing
     options = app.launch_options()
     assert options["i18n"].translations_dict["es"]["tab.music"] == "Música"
+
+
+# ---------------------------------------------------------------- strict: no bare English on the page
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+# gr.<Component>(...) arguments that the page shows as words
+SHOWN = {"label", "info", "placeholder", "value", "title", "caption", "x_title", "y_title", "empty"}
+FIRST_ARG_SHOWN = {"Markdown", "Button", "Accordion", "Tab", "Error", "Warning", "Info", "HTML", "Examples"}
+TEXT_VALUE = {"Textbox", "Markdown", "Button", "HTML"}  # components whose value= is words on the page
+# strings that are not language: emoji, numbers, markup, model input the models read in English
+ALLOWED = {"", "A", "B", "2", "3", "4"}
+
+
+def _bare(node) -> str | None:
+    """The text of a string literal or f-string with literal words (None for anything else)."""
+    import ast
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        words = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+        return words if any(c.isalpha() for c in words.replace("#", "")) else None
+    return None
+
+
+def _wordy(text: str) -> bool:
+    import re
+
+    return text not in ALLOWED and bool(re.search(r"[A-Za-z]{2,}", text))
+
+
+def _gradio_calls(tree):
+    import ast
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "gr":
+            yield node.func.attr, node
+
+
+def test_no_tab_passes_a_bare_string_to_the_page():
+    """Every label, info, placeholder, Markdown, button, accordion, tab and pop-up goes through
+    ``t()`` / ``say()`` / ``sentence()``: a literal with words in it fails here."""
+    import ast
+
+    found = []
+    for path in sorted([*ROOT.glob("tabs/*.py"), ROOT / "app.py"]):
+        if path.name in ("strings.py", "sentences.py", "i18n.py", "tours.py"):
+            continue  # the tables themselves
+        tree = ast.parse(path.read_text())
+        for name, call in _gradio_calls(tree):
+            args = [(kw.arg, kw.value) for kw in call.keywords if kw.arg in SHOWN]
+            if call.args and name in FIRST_ARG_SHOWN | TEXT_VALUE:
+                args.append(("(first)", call.args[0]))
+            if name in ("Radio", "Dropdown", "CheckboxGroup") and call.args and isinstance(call.args[0], ast.List):
+                args += [("choice", e.elts[0] if isinstance(e, ast.Tuple) else e) for e in call.args[0].elts]
+            for arg, value in args:
+                if arg == "value" and name not in TEXT_VALUE:
+                    continue
+                text = _bare(value)
+                if text is not None and _wordy(text):
+                    found.append(f"{path.name}:{call.lineno} gr.{name}({arg}={text[:50]!r})")
+    assert not found, "strings on the page without a translation (use t()/say()):\n" + "\n".join(found)
+
+
+def test_the_bare_string_check_catches_one():
+    import ast
+
+    tree = ast.parse('gr.Button("Go")\ngr.Slider(label=f"Direction {i}")\ngr.Markdown("🔗")')
+    flagged = [(n, _bare(c.args[0] if c.args else c.keywords[0].value)) for n, c in _gradio_calls(tree)]
+    assert [n for n, text in flagged if text is not None and _wordy(text)] == ["Button", "Slider"]
+
+
+def _messages(node, consts):
+    """Every message a ``ValueError(...)`` argument can build, formatted values as ``X7``."""
+    import ast
+    import itertools
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        parts = [[v.value] if isinstance(v, ast.Constant) else ["X7"] for v in node.values]
+        return ["".join(p) for p in itertools.product(*parts)]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return [a + b for a in _messages(node.left, consts) for b in _messages(node.right, consts)]
+    if isinstance(node, ast.IfExp):
+        return _messages(node.body, consts) + _messages(node.orelse, consts)
+    if isinstance(node, ast.Name) and node.id in consts:
+        return _messages(consts[node.id], consts)
+    return []
+
+
+def _value_errors():
+    """(where, message) for every ``raise ValueError(...)`` in playground/ and tabs/."""
+    import ast
+
+    out = []
+    for path in sorted([*ROOT.glob("playground/**/*.py"), *ROOT.glob("tabs/*.py")]):
+        tree = ast.parse(path.read_text())
+        consts = {t.id: n.value for n in tree.body if isinstance(n, ast.Assign)
+                  for t in n.targets if isinstance(t, ast.Name)}
+        rel = path.relative_to(ROOT).as_posix()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) \
+                    and getattr(node.exc.func, "id", "") == "ValueError" and node.exc.args:
+                for message in _messages(node.exc.args[0], consts) or [None]:
+                    out.append((f"{rel}:{node.lineno}", message))
+    return out
+
+
+def test_every_value_error_sentence_has_spanish():
+    """A playground ValueError reaches the page as a gr.Error (``tabs.common.user_errors``): its
+    English sentence needs a template in ``tabs/sentences.py`` (or a place in ``INTERNAL``)."""
+    from tabs import sentences
+
+    errors = _value_errors()
+    assert len(errors) > 100
+    missing = []
+    for where, message in errors:
+        internal = any(where.startswith(p) or (":" in p and where.startswith(p.split(":")[0])
+                                               and message and message.startswith(p.split(":")[1]))
+                       for p in sentences.INTERNAL)
+        if internal or message is None:  # None: a message built elsewhere (checked below)
+            continue
+        if not i18n.translated(message, "es"):
+            missing.append(f"{where}: {message}")
+    assert not missing, "ValueError sentences without Spanish (add them to tabs/sentences.py):\n" + "\n".join(missing)
+    unresolved = [w for w, m in errors if m is None]
+    assert unresolved == ["playground/music/catalog.py:110", "tabs/music_step.py:49"] or \
+        set(unresolved) <= {"playground/music/catalog.py:110", "tabs/music_step.py:49"}, unresolved
+
+
+def test_messages_built_elsewhere_have_spanish():
+    from playground import music
+
+    msg = music.missing_message("/nowhere/music-bach")
+    assert i18n.sentence(msg, "es") != msg and "Entrénalo" in i18n.sentence(msg, "es")
+
+
+def test_every_noun_the_validators_name_has_spanish():
+    import ast
+
+    from tabs import sentences
+
+    nouns = set()
+    for path in ROOT.glob("playground/**/*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in \
+                    ("whole", "number", "choice", "text", "flag", "digit") and len(node.args) >= 2:
+                if isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
+                    nouns.add(node.args[1].value)
+    missing = sorted(n for n in nouns if n and n not in sentences.TERMS)
+    assert not missing, f"add these to tabs/sentences.py TERMS: {missing}"
+
+
+def test_english_sentences_stay_unchanged_and_spanish_keeps_the_values():
+    msg = "The seed must be between 0 and 2,147,483,647."
+    assert i18n.sentence(msg, "en") == msg
+    assert i18n.sentence(msg, "es") == "El valor «semilla» debe estar entre 0 y 2,147,483,647."
+    assert i18n.sentence("'H9' is not a note name; write notes like C4, F#3 or Bb5 (R for a rest).", "es") \
+        .startswith("'H9' no es un nombre de nota")
+    assert i18n.sentence("Something new.", "es") == "Something new."  # unknown: English rather than nothing
+
+
+class _Request:
+    def __init__(self, query=None, headers=None):
+        self.query_params, self.headers = query or {}, headers or {}
+
+
+def test_lang_of_reads_the_link_then_the_browser():
+    assert i18n.lang_of(_Request({"lang": "es"})) == "es"
+    assert i18n.lang_of(_Request(headers={"referer": "http://x/?tab=text&lang=es"})) == "es"
+    assert i18n.lang_of(_Request(headers={"accept-language": "es-ES,es;q=0.9,en;q=0.8"})) == "es"
+    assert i18n.lang_of(_Request({"lang": "en"}, {"accept-language": "es-ES"})) == "en"
+    assert i18n.lang_of(_Request(headers={"accept-language": "fr-FR,es;q=0.5"})) == "en"
+    assert i18n.lang_of(_Request()) == "en" and i18n.lang_of() == "en"
+
+
+def test_server_messages_follow_the_request(monkeypatch):
+    from gradio.context import LocalContext
+
+    from tabs import feedback, rating
+
+    token = LocalContext.request.set(_Request({"lang": "es"}))
+    try:
+        assert rating.submit(None, 4, "") == "Aún no hay nada que valorar: genera algo primero."
+        import pytest
+
+        with pytest.raises(gr.Error) as e:
+            feedback.export("csv", "secret", "wrong")
+        assert e.value.message == "Escribe la contraseña de administración para exportar las valoraciones."
+        from tabs.common import user_errors
+
+        @user_errors
+        def bad():
+            raise ValueError("Pick a rating from 1 to 5 first.")
+
+        with pytest.raises(gr.Error) as e:
+            bad()
+        assert e.value.message == "Elige primero una valoración del 1 al 5."
+    finally:
+        LocalContext.request.reset(token)
+    assert rating.submit(None, 4, "") == rating.NOTHING_YET == "Nothing to rate yet: generate something first."

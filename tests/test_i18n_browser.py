@@ -24,17 +24,11 @@ def _spanish(page) -> None:
     page.get_by_text("Los modelos escriben en inglés").first.wait_for()
 
 
-def _open_tab(page, name: str, inside, tries: int = 6) -> None:
-    """Click tab ``name`` until ``inside`` shows. Known race: the link's ``?tab=`` is applied by the
-    page's load event, and on a busy server that can land after a first click and switch back."""
-    for _ in range(tries):
-        page.get_by_role("tab", name=name).click()
-        try:
-            inside.wait_for(timeout=10_000)
-            return
-        except Exception:  # playwright's TimeoutError: click again
-            continue
-    inside.wait_for(timeout=1)  # fails with playwright's message
+def _open_tab(page, name: str, inside) -> None:
+    """Click tab ``name`` once; ``inside`` must show. (``?tab=`` is applied in the page at load, never
+    by a late server answer, so a reader's click is not undone: ``tabs/links.py``.)"""
+    page.get_by_role("tab", name=name).click()
+    inside.wait_for(timeout=60_000)
 
 
 def test_lang_es_in_the_link_shows_spanish(app):
@@ -49,6 +43,7 @@ def test_lang_es_in_the_link_shows_spanish(app):
             page.goto(app.url + "?lang=es&tab=text")
             _spanish(page)
             _open_tab(page, "Imágenes", page.locator("#tab-images").get_by_role("button", name="Generar", exact=True))
+            page.locator("#tab-images").get_by_text("Imágenes a partir de ruido").wait_for()  # a long help text
         finally:
             browser.close()
 
@@ -78,3 +73,29 @@ def test_english_stays_the_default(app):
     with chromium_page(app.url) as page:
         page.locator("#tab-text").get_by_role("button", name="Generate", exact=True).wait_for()
         assert page.get_by_role("tab", name="Music").is_visible()
+
+
+def test_spanish_long_texts_status_lines_and_error_pop_ups(app):
+    """Server-written text follows ``?lang=es`` too: a status line, an error pop-up from a
+    playground ValueError, and the long help texts of two tabs."""
+    from playwright.sync_api import sync_playwright
+
+    chromium_page(app.url)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(locale="en-US")
+            page.set_default_timeout(60_000)
+            page.goto(app.url + "?lang=es&tab=text")
+            text = page.locator("#tab-text")
+            text.get_by_text("Un modelo de lenguaje lee tu texto inicial").wait_for()
+            text.get_by_role("button", name="Enviar valoración").click()
+            text.get_by_text("Aún no hay nada que valorar: genera algo primero.").wait_for()
+            _open_tab(page, "Música", page.locator("#tab-music").get_by_role("button", name="Componer", exact=True))
+            music = page.locator("#tab-music")
+            music.get_by_text("Compón al estilo de los corales de Bach").wait_for()
+            music.locator("#music-notes textarea").fill("H9 C5")
+            music.get_by_role("button", name="Componer", exact=True).click()
+            page.locator(".toast-body").get_by_text("'H9' no es un nombre de nota").wait_for()
+        finally:
+            browser.close()

@@ -13,7 +13,8 @@ Two model families (``catalog.FAMILIES``): the LSTM (``model``, ``sample``, ``co
 and harmonises left to right; the Coconet harmoniser (``coconet``, ``harmony``) fills in alto,
 tenor and bass given the whole melody. Inside the package also: ``notes`` (note names, the
 score grid), ``render`` (piano roll, MIDI), ``sound`` (FluidSynth audio), ``voice_leading``
-(the report), ``train_loop``, ``card``, ``measure`` (latency, test NLL), ``feedback``.
+(the report), ``train_loop``, ``card``, ``measure`` (latency, test NLL), ``feedback``, ``step`` (the
+step mode: the LSTM proposes the next soprano note, the harmoniser follows).
 """
 from __future__ import annotations
 

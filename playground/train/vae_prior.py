@@ -93,7 +93,8 @@ def main(args: argparse.Namespace) -> dict:
                      args.batch_size, args.seed, bar="fit vae prior")
     catalog.save(vae, out)
     with torch.inference_mode():  # the card's sample grid, now from the learned prior
-        render.grid(vae.decode(latent.noise(0, vae.z_dim, 64))).save(out / "samples.png")
+        y = torch.arange(64) % vae.n_classes if vae.n_classes else None
+        render.grid(vae.decode(latent.noise(0, vae.z_dim, 64), y)).save(out / "samples.png")
     after = {} if args.no_eval else metrics.evaluate(vae)
     stage = {"command": cli.command("vae-prior", args), "steps": last["step"],
              "train_seconds": round(last["elapsed_s"], 1), "test_latent_nll": last["best"],
