@@ -73,8 +73,10 @@ def test_trajectory_runs_from_noise_to_the_digit(model):
     assert all(f.x0.min() >= -1 and f.x0.max() <= 1 for f in traj.frames)
     assert [f.step for f in D.sample(model, [1], steps=10, frames=[10, 0, 5]).frames] == [0, 5, 10]
     assert D.sample(model, [1], steps=3).frames == []
-    pic = D.strip(traj, scale=2, gap=2)
-    assert pic.dtype == torch.uint8 and pic.shape == (2 * 2 * 30, 2 * 6 * 30)
+    from playground.images import diffusion_draw
+
+    pic = diffusion_draw.strip(traj, frames=6, scale=2)  # x_t above the x0 guesses, six steps
+    assert pic.size == (2 * (6 * 29 + 1), 2 * (2 * 29 + 1))
 
 
 def test_ddpm_and_ddim_both_work(model):

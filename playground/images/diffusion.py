@@ -347,17 +347,6 @@ def sample(model: UNet, digits: Sequence[int | None], steps: int = DEFAULT_STEPS
     return Trajectory(x, out, steps, sampler, guidance, seed, digits)
 
 
-def strip(traj: Trajectory, index: int = 0, scale: int = 2, gap: int = 2) -> torch.Tensor:
-    """Image ``index``'s frames as one uint8 picture (H, W): x_t on top, the x0 guess below."""
-    rows = []
-    for which in ("x", "x0"):
-        tiles = [((getattr(f, which)[index, 0].clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8) for f in traj.frames]
-        tiles = [F.pad(t, (0, gap), value=255) for t in tiles]
-        rows.append(F.pad(torch.cat(tiles, dim=1), (0, 0, 0, gap), value=255))
-    pic = torch.cat(rows, dim=0)
-    return pic.repeat_interleave(scale, 0).repeat_interleave(scale, 1)
-
-
 @lru_cache(maxsize=4)
 def load(path: str = str(DEFAULT_PATH)) -> UNet:
     """The trained model (cached per process); ValueError if missing or unreadable."""

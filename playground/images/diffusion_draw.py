@@ -14,7 +14,6 @@ low frequencies of the noise (the fine ones mostly become stroke texture).
 """
 from __future__ import annotations
 
-import io
 import math
 from functools import lru_cache
 from pathlib import Path
@@ -131,10 +130,7 @@ def gif(traj: D.Trajectory, path: str | Path, index: int = 0, ms: int = 90, hold
     kept step; the finished digit stays on screen a while before it starts again."""
     pics = [render.grid(torch.cat([f.x[index:index + 1], f.x0[index:index + 1]]), nrow=2, scale=4)
             for f in traj.frames]
-    buf = io.BytesIO()
-    pics[0].save(buf, format="GIF", save_all=True, append_images=pics[1:], loop=0,
-                 duration=[ms] * (len(pics) - 1) + [hold_ms])
-    Path(path).write_bytes(buf.getvalue())
+    render.gif(pics, path, ms, bounce=False, hold_ms=hold_ms)
     return Path(path)
 
 

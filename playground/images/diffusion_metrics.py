@@ -15,10 +15,11 @@ import argparse
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
+from PIL import Image
 
 from playground.images import diffusion as D
+from playground.images import diffusion_draw, render
 from playground.images import judge as J
 from playground.images import mnist
 from playground.timing import row, table, timed
@@ -41,17 +42,18 @@ def evaluate(model: D.UNet, n: int = 1000, judge_model: J.Judge | None = None, r
              **kw) -> dict:
     """The judge's verdict on ``n`` samples (``kw``: steps, guidance, sampler, seed)."""
     x, asked = samples(model, n, **kw)
-    judge_model = judge_model or J.load()
-    if reference is None:
+    if judge_model is None:
+        judge_model, reference = J.load(), J.test_features() if reference is None else reference
+    elif reference is None:
         reference = J.judge(mnist.load("test").x, judge_model)[1]
     return J.image_stats(x, asked, judge_model, reference)
 
 
-def one_image(model: D.UNet, steps: int = D.DEFAULT_STEPS, seed: int = 0, frames: int = 8,
-              sampler: str = "ddim") -> torch.Tensor:
+def one_image(model: D.UNet, steps: int = D.DEFAULT_STEPS, seed: int = 0, sampler: str = "ddim") -> Image.Image:
     """What the tab does for one image: sample it with its trajectory and draw the strip."""
-    traj = D.sample(model, [seed % 10], steps, D.DEFAULT_GUIDANCE, sampler, seed, frames=min(frames, steps + 1))
-    return D.strip(traj)
+    traj = D.sample(model, [seed % 10], steps, D.DEFAULT_GUIDANCE, sampler, seed,
+                    frames=diffusion_draw.kept_frames(steps))
+    return diffusion_draw.strip(traj)
 
 
 def cpu_timed(fn, repeats: int) -> tuple[list[float], float]:
@@ -74,8 +76,8 @@ def latency(model: D.UNet, repeats: int = 10) -> list[dict]:
 def steps_table(model: D.UNet, counts: tuple[int, ...] = STEP_COUNTS, n: int = 500, repeats: int = 5,
                 judge_model: J.Judge | None = None, sampler: str = "ddim") -> list[dict]:
     """What the steps slider costs: ms per image (with its strip) and the quality at each step count."""
+    reference = J.test_features() if judge_model is None else J.judge(mnist.load("test").x, judge_model)[1]
     judge_model = judge_model or J.load()
-    reference = J.judge(mnist.load("test").x, judge_model)[1]
     rows = []
     for steps in counts:
         times, cpu = cpu_timed(lambda i: one_image(model, steps, seed=i, sampler=sampler), repeats)
@@ -110,8 +112,8 @@ def write_steps_card(model: D.UNet, path: str | Path = D.DEFAULT_PATH, counts: t
 def guidance_table(model: D.UNet, values: tuple[float, ...] = GUIDANCES, n: int = 1000,
                    judge_model: J.Judge | None = None) -> list[dict]:
     """What the guidance slider does: asked-digit share, recognised share and Frechet distance."""
+    reference = J.test_features() if judge_model is None else J.judge(mnist.load("test").x, judge_model)[1]
     judge_model = judge_model or J.load()
-    reference = J.judge(mnist.load("test").x, judge_model)[1]
     rows = []
     for g in values:
         q = evaluate(model, n, judge_model, reference, guidance=g)
@@ -127,7 +129,7 @@ def card_metrics(model: D.UNet, judge_path: str | Path = J.DEFAULT_PATH, data: s
         judge_model = J.load(str(judge_path))
     except ValueError:
         return {}
-    reference = J.judge(mnist.load("test", data).x, judge_model)[1]
+    reference = J.test_features(judge_path, data)
     q = evaluate(model, n, judge_model, reference)
     ddpm = evaluate(model, n, judge_model, reference, sampler="ddpm")
     real = J.real_rows(judge_model, data, n)
@@ -139,24 +141,10 @@ def card_metrics(model: D.UNet, judge_path: str | Path = J.DEFAULT_PATH, data: s
             "sampling": f"DDIM, {D.DEFAULT_STEPS} steps, guidance {D.DEFAULT_GUIDANCE:g}, n={n}"}
 
 
-def grid(x: torch.Tensor, nrow: int = 10, gap: int = 1) -> np.ndarray:
-    """Images (N, 1, H, W) in [-1, 1] as one uint8 picture, ``nrow`` per row, white gaps."""
-    n, _, h, w = x.shape
-    rows = -(-n // nrow)
-    pic = np.full((rows * (h + gap) + gap, nrow * (w + gap) + gap), 255, np.uint8)
-    for i, img in enumerate(mnist.to_uint8(x[:, 0])):
-        r, c = divmod(i, nrow)
-        pic[gap + r * (h + gap):gap + r * (h + gap) + h, gap + c * (w + gap):gap + c * (w + gap) + w] = img
-    return pic
-
-
-def save_grid(model: D.UNet, out: str | Path, seed: int = 0, scale: int = 2) -> Path:
+def save_grid(model: D.UNet, out: str | Path, seed: int = 0) -> Path:
     """A 10x10 PNG: row d holds ten samples of digit d (DDIM, default steps and guidance)."""
-    from PIL import Image
-
     x = D.sample(model, [i // 10 for i in range(100)], seed=seed).images
-    pic = grid(x).repeat(scale, 0).repeat(scale, 1)
-    Image.fromarray(pic).save(out)
+    render.grid(x, nrow=10).save(out)
     return Path(out)
 
 

@@ -2,7 +2,8 @@
 
     explain_config({"model_type": "gan", "z_dim": 16, "n_classes": 10})   # the conditional GAN's note
 
-A new model family adds its note here and one branch in ``explain_config``.
+A new model family adds its note here (and to ``NOTES``) and one branch in ``paragraphs``; the tab
+shows the same pieces in the reader's language (``tabs/explanations.py``).
 """
 from __future__ import annotations
 
@@ -74,23 +75,39 @@ DIFFUSION = (
 )
 
 
-def explain_config(config: dict[str, Any]) -> str:
-    """The note for a checkpoint whose config.json is ``config`` ("" for an unknown model type)."""
+NOTES = {"GAN": GAN, "CONDITIONAL_GAN": CONDITIONAL_GAN, "AUX_NOTE": AUX_NOTE, "AC_NOTE": AC_NOTE,
+         "CODE_NOTE": CODE_NOTE, "VAE": VAE, "CONDITIONAL_VAE": CONDITIONAL_VAE, "FLOW_PRIOR": FLOW_PRIOR,
+         "DIFFUSION": DIFFUSION}
+
+
+def paragraphs(config: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The pieces of the note for ``config``: (name in ``NOTES``, its format values), in order."""
     kind = config.get("model_type")
     z_dim = config.get("z_dim", 16 if kind == "gan" else 8)
     conditional = bool(config.get("n_classes"))
     if kind == "vae":
-        return (VAE.format(z_dim=z_dim) + (CONDITIONAL_VAE if conditional else "")
-                + (FLOW_PRIOR if config.get("prior") == "flow" else ""))
+        return [("VAE", {"z_dim": z_dim})] + ([("CONDITIONAL_VAE", {})] if conditional else []) \
+            + ([("FLOW_PRIOR", {})] if config.get("prior") == "flow" else [])
     if kind == "diffusion":
-        return DIFFUSION.format(pixels=config.get("image_size", 28) ** 2)
+        return [("DIFFUSION", {"pixels": config.get("image_size", 28) ** 2})]
     if kind != "gan":
-        return ""
+        return []
     if conditional:
-        return GAN.format(z_dim=z_dim) + CONDITIONAL_GAN + (AC_NOTE if config.get("aux_classes") else "")
-    notes = [GAN.format(z_dim=z_dim)]
-    if config.get("aux_classes"):
-        notes.append(AUX_NOTE)
-    if config.get("n_codes"):
-        notes.append(CODE_NOTE)
-    return "\n\n".join(notes)
+        return [("GAN", {"z_dim": z_dim}), ("CONDITIONAL_GAN", {})] + ([("AC_NOTE", {})] if config.get("aux_classes") else [])
+    return [("GAN", {"z_dim": z_dim})] + ([("AUX_NOTE", {})] if config.get("aux_classes") else []) \
+        + ([("CODE_NOTE", {})] if config.get("n_codes") else [])
+
+
+def join(pieces: list[str]) -> str:
+    """The note from its formatted pieces: a piece that starts with a space goes on the paragraph
+    before it; any other starts a new paragraph."""
+    out = ""
+    for piece in pieces:
+        out += piece if not out or piece.startswith(" ") else "\n\n" + piece
+    return out
+
+
+def explain_config(config: dict[str, Any], notes: dict[str, str] = NOTES) -> str:
+    """The note for a checkpoint whose config.json is ``config`` ("" for an unknown model type);
+    ``notes``: the text of each piece by name (default: the English ``NOTES``)."""
+    return join([notes[name].format(**values) for name, values in paragraphs(config)])

@@ -30,11 +30,16 @@ def grid(x: torch.Tensor, nrow: int = 8, scale: int | None = None) -> Image.Imag
     return _to_pil(g, scale or max(1, 64 // x.shape[-1]), Image.Resampling.NEAREST)
 
 
-def gif(frames: list[Image.Image], path: str | Path | None = None, ms: int = 120) -> bytes:
-    """An animated GIF that plays the frames forward and back (bytes; also written to ``path``)."""
-    seq = frames + frames[-2:0:-1]
+def gif(frames: list[Image.Image], path: str | Path | None = None, ms: int = 120, bounce: bool = True,
+        hold_ms: int | None = None) -> bytes:
+    """An animated GIF that plays the frames forward and back (``bounce``), or forward only with the
+    last frame held ``hold_ms``; returns the bytes (also written to ``path``)."""
+    seq = frames + frames[-2:0:-1] if bounce else list(frames)
+    durations = [ms] * len(seq)
+    if hold_ms is not None:
+        durations[-1] = hold_ms
     buf = io.BytesIO()
-    seq[0].save(buf, format="GIF", save_all=True, append_images=seq[1:], duration=ms, loop=0)
+    seq[0].save(buf, format="GIF", save_all=True, append_images=seq[1:], duration=durations, loop=0)
     if path is not None:
         Path(path).write_bytes(buf.getvalue())
     return buf.getvalue()
