@@ -58,7 +58,7 @@ def launch_options() -> dict:
     """What Gradio 6 takes in ``launch``: the accessible theme, Spanish, and the page scripts."""
     from starlette.middleware import Middleware
 
-    return {"theme": a11y.theme(), "i18n": i18n.i18n(), "head": a11y.FIX_JS + links.TAB_PICKED_JS,
+    return {"theme": a11y.theme(), "css": a11y.CSS, "i18n": i18n.i18n(), "head": a11y.FIX_JS + links.TAB_PICKED_JS,
             "app_kwargs": {"middleware": [Middleware(i18n.LangFromQuery)]}}
 
 

@@ -16,6 +16,12 @@ from __future__ import annotations
 
 import gradio as gr
 
+# Gradio floats an image's label over the picture's top-left corner, so it hid the first row of a
+# digit grid; the picture starts below the label instead.
+CSS = """
+.block:has(> label[data-testid="block-label"].float) .image-container { padding-top: 2.2em; }
+"""
+
 FIX_JS = """
 <script>
 (() => {
