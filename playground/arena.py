@@ -104,6 +104,9 @@ def difference_interval(votes: Sequence[Vote | Sequence[str]], a: str, b: str, r
                         seed: int = 0) -> tuple[float, float, float]:
     """Strength of ``a`` minus ``b`` and its 95 % bootstrap interval."""
     models, cells, n = _cells(votes)
+    for name in (a, b):
+        if name not in models:
+            raise ValueError(f"No vote names the version '{str(name)[:60]}'.")
     i, j = models.index(a), models.index(b)
     rng = np.random.default_rng(seed)
     diff = [(s := _fit(_wins(cells, d.astype(np.float64), len(models))))[i] - s[j]

@@ -71,14 +71,16 @@ def pairs_from_ratings(rows: Iterable[dict]) -> Iterator[dict]:
     for rows_ in groups.values():  # each output with up to PAIRS_PER_OUTPUT clearly worse ones: linear
         rows_.sort(key=lambda r: -r["rating"])
         neg = [-r["rating"] for r in rows_]  # ascending, for bisect
+        said = [_completion(r["modality"], r["output"]) for r in rows_]  # each output encoded once, not per pair
         for i, hi in enumerate(rows_):
             first = bisect.bisect_left(neg, -(hi["rating"] - MIN_GAP))  # the first row rated <= hi - MIN_GAP
             worse = len(rows_) - first
+            prompt = _prompt(hi["modality"], hi["params"]) if worse else ""
             for k in range(min(PAIRS_PER_OUTPUT, worse)):
-                lo = rows_[first + (i * PAIRS_PER_OUTPUT + k) % worse]  # spread over the worse ones
-                if lo["output"] != hi["output"]:
-                    yield _pair(hi["modality"], hi["params"], hi["output"], lo["output"], hi["model"],
-                                hi["model_hash"], lo["model"], "ratings")
+                j = first + (i * PAIRS_PER_OUTPUT + k) % worse  # spread over the worse ones
+                if rows_[j]["output"] != hi["output"]:
+                    yield {**_pair(hi["modality"], hi["params"], "", "", hi["model"], hi["model_hash"],
+                                   rows_[j]["model"], "ratings", prompt), "chosen": said[i], "rejected": said[j]}
 
 
 def dpo_rows(store: FeedbackStore) -> Iterator[dict]:
@@ -88,8 +90,8 @@ def dpo_rows(store: FeedbackStore) -> Iterator[dict]:
 
 
 def _pair(modality: str, params: dict, chosen: Any, rejected: Any, model: str, model_hash: str,
-          other: str, source: str) -> dict:
-    return {"prompt": _prompt(modality, params), "chosen": _completion(modality, chosen),
+          other: str, source: str, prompt: str | None = None) -> dict:
+    return {"prompt": _prompt(modality, params) if prompt is None else prompt, "chosen": _completion(modality, chosen),
             "rejected": _completion(modality, rejected), "modality": modality, "model": model,
             "model_hash": model_hash, "rejected_model": other, "seed": int(params.get("seed") or 0),
             "source": source}

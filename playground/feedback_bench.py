@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from playground import arena, exports, preference, votes
-from playground.feedback import FeedbackStore
+from playground import feedback as tables
+from playground.feedback import FeedbackStore, to_json
 from playground.generation import Generation
 from playground.timing import in_threads, row, timed
 
@@ -71,13 +72,37 @@ def _leaderboard(n: int, reps: int) -> dict:
                timed(lambda _: arena.leaderboard(vs, resamples=200), reps), goal_ms=300)
 
 
-def _exports(store: FeedbackStore, tmp: str) -> list[dict]:
-    total = store.count()
-    out = [row(f"export {kind} ({total:,} ratings)", timed(lambda _: fn(Path(tmp) / f"x.{kind}"), 3), goal_ms=1000)
+def _bulk(store: FeedbackStore, n: int, rng: np.random.Generator) -> None:
+    """``n`` ratings and ``n`` votes (with their pairs) in one transaction each: the export benches' data."""
+    now = time.time()
+    gens = [_generation(i, rng) for i in range(n)]
+    rated = [{"generation_id": f"bulk-{i}", "session": f"b{i % 50}", "modality": g.modality, "model": g.model,
+              "model_hash": g.model_hash, "params": to_json(g.params), "output": to_json(g.output),
+              "rating": int(rng.integers(1, 6)), "comment": "", "created": now, "updated": now}
+             for i, g in enumerate(gens)]
+    shown = [{"id": f"bulk{i}", "session": f"b{i % 500}", "modality": "text", "model_a": "v1", "hash_a": "h1",
+              "model_b": "v2", "hash_b": "h2", "params": to_json(gens[3 * (i % (n // 3))].params),
+              "output_a": to_json(gens[3 * (i % (n // 3))].output), "output_b": to_json("other text"), "created": now}
+             for i in range(n)]
+    cast = [{"pair_id": f"bulk{i}", "session": f"b{i % 500}", "outcome": str(o), "created": now}
+            for i, o in enumerate(rng.choice(list(arena.OUTCOMES), n))]
+    with store.transaction(write=True) as conn:
+        conn.execute(tables.ratings.insert(), rated)
+        conn.execute(tables.pairs.insert(), shown)
+        conn.execute(tables.votes.insert(), cast)
+
+
+def _exports(tmp: str, n: int, rng: np.random.Generator) -> list[dict]:
+    """Every export over a store of ``n`` ratings and ``n`` votes."""
+    store = FeedbackStore(f"sqlite:///{Path(tmp) / 'exports.db'}")
+    _bulk(store, n, rng)
+    out = [row(f"export {kind} ({n:,} ratings)", timed(lambda _: fn(Path(tmp) / f"x.{kind}"), 3), goal_ms=1000)
            for kind, fn in (("JSONL", store.export_jsonl), ("CSV", store.export_csv))]
-    out += [row(f"export {name}", timed(lambda _: fn(store, Path(tmp) / "x.jsonl"), 3), goal_ms=1000)
+    out += [row(f"export {name} ({n:,} ratings, {n:,} votes)", timed(lambda _: fn(store, Path(tmp) / "x.jsonl"), 3),
+                goal_ms=1000)
             for name, fn in (("KTO", exports.export_kto), ("DPO pairs", exports.export_dpo),
                              ("Arena battles", exports.export_battles))]
+    store.close()
     return out
 
 
@@ -115,7 +140,7 @@ def run(quick: bool = False) -> list[dict]:
         rows.append(row("dashboard refresh (stats + 50 latest comments)",
                         timed(lambda _: (store.stats(), store.latest_comments(50)), reps),
                         note=f"{store.count()} ratings stored"))
-        rows += _exports(store, tmp) + _learning(store, rng, reps)
+        rows += _exports(tmp, 10_000, rng) + _learning(store, rng, reps)
         store.close()
     return rows
 

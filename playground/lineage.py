@@ -8,12 +8,13 @@ A version is a checkpoint folder the modality lists (``models()``); the facts co
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from playground import card as cards
-from playground import registry
+from playground import config, registry
 from playground.generation import checkpoint_hash
 
 
@@ -25,6 +26,17 @@ class Version:
     learned_from: dict[str, Any] = field(default_factory=dict)
     created: str = ""
     metrics: dict[str, Any] = field(default_factory=dict)
+
+
+def base_name(model: str) -> str:
+    """The model a feedback version descends from (``x-feedback-20260101-000000`` -> ``x``)."""
+    return model.split("-feedback-")[0]
+
+
+def new_version_dir(model: str) -> Path:
+    """Where the next version of ``model`` learned from feedback is saved (under the data dir)."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    return config.data_dir() / "models" / f"{base_name(model)}-feedback-{stamp}"
 
 
 def versions(modality: str) -> list[Version]:

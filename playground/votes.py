@@ -24,12 +24,17 @@ from playground.generation import Generation
 
 RATE_LIMIT = 30  # votes per session per minute
 MAX_PAYLOAD = 200_000  # characters of JSON per stored output
+MODALITIES = ("text", "image", "music")
 
 
 def show_pair(store: FeedbackStore, a: Generation, b: Generation, session: str | None) -> str:
     """Store the pair about to be shown (left = ``a``) and return its id."""
     if a.modality != b.modality:
         raise ValueError("A comparison shows two outputs of the same modality.")
+    if a.modality not in MODALITIES:
+        raise ValueError(f"Unknown modality '{str(a.modality)[:20]}': use one of {', '.join(MODALITIES)}.")
+    if not all(isinstance(m, str) and m.strip() and len(m) <= 200 for m in (a.model, b.model)):
+        raise ValueError("A comparison needs the name of each model version (at most 200 characters).")
     if (a.model, a.model_hash) == (b.model, b.model_hash):
         raise ValueError("A comparison needs two different model versions.")
     out_a, out_b = to_json(a.output), to_json(b.output)

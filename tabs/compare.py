@@ -1,8 +1,9 @@
-"""Blind A/B comparison and the leaderboard (inside the Feedback tab).
+"""Blind A/B comparison (inside the Feedback tab) and the leaderboard's data.
 
 Two versions of one modality answer the same conditions; the visitor votes A, B, tie or both
 bad without knowing which is which; the names are revealed after the vote. The leaderboard
-ranks the versions by Bradley-Terry strength with bootstrap 95 % intervals.
+(``board``; shown by ``tabs/feedback_charts.py``) ranks the versions by Bradley-Terry strength
+with bootstrap 95 % intervals.
 """
 from __future__ import annotations
 
@@ -75,11 +76,12 @@ def _side(name: str):
                 gr.Audio(label=t(f"compare.audio.{name}"), type="filepath", visible=False))
 
 
-def build() -> None:
-    """The comparison, the vote buttons and the leaderboard."""
+def build() -> tuple[gr.Radio, list]:
+    """The comparison and the vote buttons; returns the modality radio and the vote events, so the
+    Feedback tab's leaderboard (``tabs/feedback_charts.py``, from ``board``) refreshes after a vote."""
     pair_id = gr.State(None)
     with gr.Row():
-        modality = gr.Radio(MODALITIES, value="text", label=t("compare.of"))
+        modality = gr.Radio(MODALITIES, value="text", label=t("compare.of"), elem_id="compare-of")
         condition = gr.Textbox(label=CONDITION_HELP["text"], value=DEFAULT_PROMPT)
         go = gr.Button(t("compare.go"), variant="primary")
     with gr.Row():
@@ -88,10 +90,8 @@ def build() -> None:
     gr.Markdown(t("compare.stored"))
     with gr.Row():
         buttons = {o: gr.Button(t(f"compare.{o}")) for o in ("a", "b", "tie", "both_bad")}
-    table = gr.Dataframe(label=t("compare.board"), interactive=False)
     modality.change(_visible, modality, [*a, *b, condition], api_visibility="private", queue=False)
     go.click(new_pair, [modality, condition], [pair_id, *a, *b, status], api_name="compare")
-    for outcome, btn in buttons.items():
-        btn.click(cast, [pair_id, gr.State(outcome)], status, api_name=f"vote_{outcome}").then(
-            board, modality, table, api_visibility="private")
-    modality.change(board, modality, table, api_visibility="private")
+    voted = [btn.click(cast, [pair_id, gr.State(outcome)], status, api_name=f"vote_{outcome}")
+             for outcome, btn in buttons.items()]
+    return modality, voted

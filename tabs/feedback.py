@@ -15,7 +15,7 @@ import pandas as pd
 from gradio.context import Context
 
 from playground import exports, feedback, lineage
-from tabs import compare, i18n
+from tabs import compare, feedback_charts, i18n
 from tabs.i18n import lang_of, say, sentence, t
 
 COMMENT_COLUMNS = ["time", "modality", "model", "rating", "comment"]
@@ -146,14 +146,19 @@ def build(admin_secret: str | None = None) -> None:
         gr.Markdown(t("feedback.needs_password"))
     secret = gr.State(admin_secret)
     refresh, charts = _charts()
+    with gr.Accordion(t("board.section"), open=True):
+        which, board = feedback_charts.build()
     with gr.Accordion(t("feedback.compare"), open=False):
-        compare.build()
+        compared, voted = compare.build()
+    for event in voted:  # a vote shows its modality's leaderboard, with the vote in it
+        event.then(feedback_charts.after_vote, compared, [which, *board], api_visibility="private")
     with gr.Accordion(t("feedback.lineage"), open=False):
         _lineage()
     password, notes, buttons, download = _exports(admin_secret)
     parent = Context.block  # refresh on the button and whenever the Feedback tab is opened
     triggers = [refresh.click] + ([parent.select] if isinstance(parent, gr.Tab) else [])
     gr.on(triggers, summary, None, charts, api_name="feedback_summary", concurrency_limit=8)
+    gr.on(triggers, feedback_charts.leaderboard, which, board, api_visibility="private", concurrency_limit=4)
     gr.on(triggers + [password.submit], latest, [secret, password], notes, api_name="feedback_comments")
     for kind, btn in buttons.items():
         btn.click(export, [gr.State(kind), secret, password], download, api_name=f"export_{kind}")

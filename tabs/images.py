@@ -25,7 +25,7 @@ from playground import contract
 from playground import images as img
 from playground.images import learn, plots, render
 from tabs import images_diffusion as diffusion_ui
-from tabs import links, rating
+from tabs import explanations, images_learn, links, rating
 from tabs.common import user_errors
 from tabs.images_diffusion import GIF_DIR
 from tabs.i18n import example_table, label as shown_name, say, sentence, t
@@ -85,7 +85,16 @@ def pick_model(model: str, seed, digit, n, smooth, like, *settings):
     """Another model: its digit choice (if conditional), its note, sliders at 0, a fresh drawing."""
     info = img.find(model)
     shown = gr.update(visible=info.facts["conditional"])
-    return (shown, shown, img.explain(info), *reset_sliders(model, seed, digit, n, smooth, like, *settings))
+    return (shown, shown, explanations.image(info), *reset_sliders(model, seed, digit, n, smooth, like, *settings))
+
+
+def note(model: str) -> str:
+    """On page load and whenever the model changes: its "how it works" note in the reader's language
+    ("" for a model that cannot be found; ``_problems`` says why)."""
+    try:
+        return explanations.image(img.find(model))
+    except ValueError:
+        return ""
 
 
 def first(model: str, request: gr.Request = None):
@@ -143,16 +152,16 @@ def _problems(choices: dict[str, str]) -> str:
     return (say("images.problems") + "\n" + "\n".join(lines)) if lines else ""
 
 
-def _facts(value: str) -> tuple[bool, str, str]:
-    """(conditional, plain-words note, model type) of a model without loading it; a missing one is (False, "", "")."""
+def _facts(value: str) -> tuple[bool, str]:
+    """(conditional, model type) of a model without loading it; a missing one is (False, "")."""
     try:
         info = img.find(value)
     except ValueError:
-        return False, "", ""
-    return info.facts["conditional"], img.explain(info), info.model_type
+        return False, ""
+    return info.facts["conditional"], info.model_type
 
 
-def _controls(w: SimpleNamespace, choices: dict[str, str], how: str) -> None:
+def _controls(w: SimpleNamespace, choices: dict[str, str]) -> None:
     with gr.Column(scale=1, min_width=260):
         w.model = gr.Radio([(shown_name(k), v) for k, v in choices.items()], value=next(iter(choices.values())),
                            label=t("common.model"))
@@ -165,7 +174,7 @@ def _controls(w: SimpleNamespace, choices: dict[str, str], how: str) -> None:
         w.n = gr.Slider(1, img.MAX_GRID, value=diffusion_ui.GRID if w.diff else 64, step=1, label=t("images.grid_size"))
         w.smooth = gr.Checkbox(False, label=t("images.smooth"))
         w.like = gr.Slider(0, img.MAX_LIKE, value=0, step=0.25, label=t("images.like"), info=t("images.like_info"))
-        w.how = gr.Markdown(how)
+        w.how = gr.Markdown()  # the model's note, in the reader's language (``note``, on load)
 
 
 def _pictures(w: SimpleNamespace) -> None:
@@ -191,7 +200,7 @@ def _examples(w: SimpleNamespace, choices: dict[str, str]) -> None:
     """Seeds worth showing, per kind of model (a click fills model, seed and digit, then draws)."""
     examples = []
     for value in choices.values():
-        cond, _, kind = _facts(value)
+        cond, kind = _facts(value)
         examples += [[value, seed, digit] for seed, digit in EXAMPLES.get((kind, cond), [])]
     w.examples = example_table(examples, [w.model, w.seed, w.digit], "common.examples") if examples else None
 
@@ -232,6 +241,7 @@ def _wire(w: SimpleNamespace) -> None:
            *diffusion_ui.triggers(w)], sample, inputs=common + w.sliders + ds, outputs=outs, api_name="sample",
           concurrency_limit=8)
     gr.on(None, first, [w.model], outs, api_visibility="private", concurrency_limit=8)
+    gr.on(None, note, [w.model], w.how, api_visibility="private", concurrency_limit=None, show_progress="hidden")
     w.new_noise.click(new_noise, [w.model, w.digit, w.n, w.smooth, w.like] + w.sliders + ds, [w.seed] + outs,
                       api_name="new_noise", concurrency_limit=8)
     w.model.input(diffusion_ui.show, *show, api_name="show_diffusion", concurrency_limit=None) \
@@ -262,10 +272,10 @@ def build(models: dict[str, str | Path] | None = None) -> None:
         gr.Markdown(t("images.no_model"))
         return
     gr.Markdown(_problems(choices))
-    cond, how, kind = _facts(next(iter(choices.values())))  # the first model's, shown at start
+    cond, kind = _facts(next(iter(choices.values())))  # the first model's, shown at start
     w = SimpleNamespace(state=gr.State(None), cond=cond, diff=kind == "diffusion")
     with gr.Row():
-        _controls(w, choices, how)
+        _controls(w, choices)
         _pictures(w)
     _sliders(w)
     _examples(w, choices)
@@ -275,4 +285,6 @@ def build(models: dict[str, str | Path] | None = None) -> None:
                 **dict(zip(diffusion_ui.SETTINGS, w.diffusion_inputs))}, [w.big, w.grid, w.info, w.state])
     _interpolation(w)
     _watch(w)
+    images_learn.build(w)
     _wire(w)
+    images_learn.wire(w)

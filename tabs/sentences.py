@@ -142,6 +142,14 @@ SENTENCES: dict[str, str] = {
     "Unknown likelihood '{name}': use one of {options}.": "Verosimilitud desconocida '{name}': usa una de estas: "
                                                           "{options}.",
     "Unknown prior '{name}': use one of {options}.": "Prior desconocido '{name}': usa uno de estos: {options}.",
+    "Diffusion-DPO needs at least 2 preference pairs ({n} so far): vote on more comparisons.":
+        "Diffusion-DPO necesita al menos 2 pares de preferencias ({n} por ahora): vota en más comparaciones.",
+    "Learning from votes (Diffusion-DPO) works on the diffusion model; the GAN and the VAE learn a preference "
+    "direction instead ('More like what I liked').":
+        "Aprender de los votos (Diffusion-DPO) funciona con el modelo de difusión; la GAN y el VAE aprenden en su "
+        "lugar una dirección de preferencia ('Más como lo que me gustó').",
+    "This output's latent has {n} numbers; {name} takes {m}.":
+        "El vector latente de este resultado tiene {n} números; {name} usa {m}.",
     "This model is class-conditional: choose a digit.": "Este modelo es condicional: elige un dígito.",
     "This model is unconditional: it cannot be asked for a digit.": "Este modelo es incondicional: no se le puede "
                                                                     "pedir un dígito.",
@@ -267,6 +275,9 @@ SENTENCES: dict[str, str] = {
     "Unknown vote outcome '{value}': use one of {options}.": "Resultado de voto desconocido '{value}': usa uno de "
                                                              "estos: {options}.",
     "A vote compares two different versions.": "Un voto compara dos versiones distintas.",
+    "A comparison needs the name of each model version (at most 200 characters).": "Una comparación necesita el "
+        "nombre de cada versión del modelo (como mucho 200 caracteres).",
+    "No vote names the version '{name}'.": "Ningún voto menciona la versión '{name}'.",
     "Press Compare first to get a pair to vote on.": "Pulsa Comparar primero para tener una pareja que votar.",
 }
 

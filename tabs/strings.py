@@ -216,6 +216,32 @@ IMAGES = {
     "images.watch_judge": _("; the judge recognises {n} of these {total} digits",
                             "; el juez reconoce {n} de estos {total} dígitos"),
     "images.watch_losses": _("; losses: {losses}", "; pérdidas: {losses}"),
+    "images.dpo": _("Learn from votes (Diffusion-DPO)", "Aprender de los votos (Diffusion-DPO)"),
+    "images.dpo_help": _(
+        "The diffusion model can learn what the class prefers. Every blind vote between two images (Feedback tab, "
+        "Compare) and every two images of the same digit whose ratings differ by 2 stars or more make a pair: "
+        "the preferred image and the other one. **Diffusion-DPO** (Wallace et al. 2023) then nudges a copy of "
+        "the model so that it removes noise from the preferred images a little better than its parent does, and "
+        "from the others a little worse, while staying close to the parent. The result is a new version: it "
+        "joins the blind comparisons at once, so the class can check whether it really got better. It takes "
+        "about half a minute; Stop throws the run away.",
+        "El modelo de difusión puede aprender lo que prefiere la clase. Cada voto a ciegas entre dos imágenes "
+        "(pestaña Valoraciones, Comparar) y cada dos imágenes del mismo dígito cuyas valoraciones difieren en 2 "
+        "estrellas o más forman un par: la imagen preferida y la otra. **Diffusion-DPO** (Wallace et al. 2023) "
+        "ajusta entonces una copia del modelo para que quite el ruido de las imágenes preferidas un poco mejor "
+        "que su modelo padre, y el de las otras un poco peor, sin alejarse mucho del padre. El resultado es una "
+        "versión nueva: entra enseguida en las comparaciones a ciegas, así que la clase puede comprobar si de "
+        "verdad mejoró. Tarda medio minuto más o menos; Detener descarta el entrenamiento."),
+    "images.dpo_start": _("Learn from votes", "Aprender de los votos"),
+    "images.dpo_step": _("step {step}: DPO loss {loss:.3f}; the copy favours the preferred image in {acc:.0%} of "
+                         "pairs ({seconds:.0f} s)",
+                         "paso {step}: pérdida DPO {loss:.3f}; la copia favorece la imagen preferida en el "
+                         "{acc:.0%} de los pares ({seconds:.0f} s)"),
+    "images.dpo_saved": _("Saved the new version **{name}**: {pairs} preference pairs, {steps} steps, {seconds:.0f} s. "
+                          "It is selected above and joins the blind comparisons on the Feedback tab.",
+                          "Guardada la versión nueva **{name}**: {pairs} pares de preferencias, {steps} pasos, "
+                          "{seconds:.0f} s. Está seleccionada arriba y entra en las comparaciones a ciegas de la "
+                          "pestaña Valoraciones."),
     "images.problems": _("⚠️ These checkpoints are missing or unreadable, so their models cannot draw yet:",
                          "⚠️ Faltan estos checkpoints o no se pueden leer, así que sus modelos aún no pueden dibujar:"),
     "images.no_model": _("⚠️ No image model found in assets/models. Train one with: "
@@ -471,7 +497,7 @@ FEEDBACK = {
     "feedback.download": _("Download", "Descargar"),
     "feedback.versions_of": _("Versions of", "Versiones de"),
     "feedback.show_lineage": _("Show lineage", "Mostrar el linaje"),
-    "feedback.compare": _("Blind comparison (A/B) and leaderboard", "Comparación a ciegas (A/B) y clasificación"),
+    "feedback.compare": _("Blind comparison (A/B): vote", "Comparación a ciegas (A/B): vota"),
     "feedback.lineage": _("Model versions (lineage)", "Versiones del modelo (linaje)"),
     # blind comparison (tabs/compare.py)
     "compare.stored": _("Your vote is stored with both outputs, their settings and an anonymous session id (no IP "
@@ -501,4 +527,122 @@ FEEDBACK = {
        for what, en, es in (("output", "Output", "Resultado"), ("image", "Image", "Imagen"), ("audio", "Audio", "Audio"))},
     "compare.board": _("Leaderboard (Bradley-Terry strength, 95 % bootstrap interval)",
                        "Clasificación (fuerza Bradley-Terry, intervalo bootstrap del 95 %)"),
+    # the leaderboard chart and quality over time (tabs/feedback_charts.py)
+    "board.section": _("Leaderboard and progress of the versions", "Clasificación y progreso de las versiones"),
+    "board.of": _("Leaderboard of", "Clasificación de"),
+    "board.chart_label": _("Strength of each version with its 95 % interval (the table above has the same numbers)",
+                           "Fuerza de cada versión con su intervalo del 95 % (la tabla de arriba tiene los mismos "
+                           "números)"),
+    "board.chart_title": _("Bradley-Terry strength, strongest first (bar: 95 % bootstrap interval)",
+                           "Fuerza Bradley-Terry, la más fuerte primero (barra: intervalo bootstrap del 95 %)"),
+    "board.strength_axis": _("strength (log-odds; 0 = average version)",
+                             "fuerza (log-odds; 0 = versión media)"),
+    "board.strength_short": _("strength", "fuerza"),
+    "board.rating_axis": _("mean rating (1-5)", "valoración media (1-5)"),
+    "board.time_axis": _("time (UTC)", "hora (UTC)"),
+    "board.tick": _("{model} ({votes} votes)", "{model} ({votes} votos)"),
+    "board.in_lineage": _("{model} (from {lineage})", "{model} (de {lineage})"),
+    "board.empty": _("No votes yet: compare two versions below.", "Aún no hay votos: compara dos versiones abajo."),
+    "board.progress_label": _("Quality over time, per version (colour: lineage)",
+                              "Calidad en el tiempo, por versión (color: linaje)"),
+    "board.progress_title": _("Strength on the votes so far (top) and mean rating (bottom)",
+                              "Fuerza con los votos hasta ese momento (arriba) y valoración media (abajo)"),
+    "board.progress_empty": _("No ratings or votes yet.", "Aún no hay valoraciones ni votos."),
+    "board.after": _("After the class rated {ratings} outputs, **{model}** wins {rate} % of {games} blind "
+                     "comparisons against its parent **{parent}**.",
+                     "Después de que la clase valorara {ratings} resultados, **{model}** gana el {rate} % de {games} "
+                     "comparaciones a ciegas contra su versión madre **{parent}**."),
+    "board.learned": _("**{model}** learned from {ratings} ratings of the class and wins {rate} % of {games} blind "
+                       "comparisons against its parent **{parent}**.",
+                       "**{model}** aprendió de {ratings} valoraciones de la clase y gana el {rate} % de {games} "
+                       "comparaciones a ciegas contra su versión madre **{parent}**."),
+    "board.no_parent_votes": _("No blind votes between a version and its parent yet: make a version with Learn "
+                               "from feedback, then compare.",
+                               "Aún no hay votos a ciegas entre una versión y su versión madre: crea una versión con "
+                               "Aprender de las valoraciones y luego compara."),
+}
+
+# ---------------------------------------------------------------- the models' "how it works" notes in Spanish
+# The English lives beside each model, as named pieces (``NOTES``) that the playground chooses from the
+# model's config; here is the Spanish of each piece, by the same name and with the same {fields}. A
+# piece that starts with a space goes on the paragraph before it. ``tabs/explanations.py`` assembles them.
+
+IMAGE_NOTES_ES = {  # playground/images/explanations.py
+    "GAN": (
+        "Una GAN está formada por dos redes que juegan una partida entre sí. El **generador** convierte {z_dim} números "
+        "aleatorios (el ruido) en una imagen de 28x28; el **discriminador** ve dígitos reales y dígitos generados y "
+        "aprende a distinguirlos. El generador se entrena para engañarlo. Cuando ninguno de los dos puede ya ganar, "
+        "las imágenes del generador se parecen a los dígitos reales. Los pesos guardados son una media móvil del "
+        "generador (EMA), que da imágenes más estables."
+    ),
+    "CONDITIONAL_GAN": (
+        " La GAN **condicional** recibe además el dígito que pides, y su discriminador juzga «¿es esto un 7 "
+        "real?», así que el generador aprende a dibujar el dígito pedido."
+    ),
+    "AUX_NOTE": (
+        "Esta GAN sigue siendo incondicional (no puedes pedirle un dígito: solo el ruido decide), pero durante el "
+        "entrenamiento su discriminador también aprendió a decir qué dígito hay en las imágenes *reales* de "
+        "entrenamiento, y el generador recibía una recompensa cuando ese juez veía cada uno de sus dibujos como un "
+        "dígito claro y veía los diez dígitos con la misma frecuencia (como en CatGAN y AC-GAN). Eso lo aleja de "
+        "los garabatos a medio camino entre dos dígitos y de dibujar unos dígitos más que otros."
+    ),
+    "AC_NOTE": (
+        " Su discriminador también aprendió a decir qué dígito hay en las imágenes *reales*, y el generador "
+        "recibía una recompensa cuando ese juez reconocía en su dibujo el dígito que se le había pedido (AC-GAN)."
+    ),
+    "CODE_NOTE": (
+        "Su ruido contiene además un **código categórico**: el mayor de los diez primeros números del ruido elige "
+        "uno de diez «estilos» (InfoGAN). Nadie le dijo qué estilo corresponde a qué dígito; lo averiguó ella "
+        "sola, porque el discriminador tenía que adivinar el estilo a partir de la imagen. Por eso una semilla "
+        "salta limpiamente de un dígito a otro cuando un deslizador hace que otro número pase a ser el mayor, en "
+        "lugar de pasar por formas que son mitad un dígito y mitad otro."
+    ),
+    "VAE": (
+        "Un VAE (autocodificador variacional) aprende a comprimir cada dígito en {z_dim} números (el "
+        "**codificador**) y a volver a dibujar el dígito a partir de esos {z_dim} números (el **decodificador**). "
+        "Además, se le obliga a repartir los códigos de todos los dígitos como una nube de ruido aleatorio "
+        "corriente, de modo que {z_dim} números aleatorios cualesquiera se decodifican en un dígito verosímil, y "
+        "códigos cercanos se decodifican en dígitos parecidos: por eso, al caminar entre dos códigos, un dígito "
+        "se transforma suavemente en otro."
+    ),
+    "CONDITIONAL_VAE": " El VAE **condicional** recibe además el dígito que pides, en su codificador y en su decodificador.",
+    "FLOW_PRIOR": (
+        " En la práctica, el codificador no llena esa nube de manera uniforme: agrupa los dígitos en cúmulos, y los "
+        "números aleatorios caen a menudo entre los cúmulos, donde el decodificador dibuja un borrón. Por eso, "
+        "después del entrenamiento, una segunda red pequeña (un **flujo**) aprendió dónde están los cúmulos, y "
+        "lleva tus números aleatorios hacia ellos antes de que el decodificador dibuje: la semilla y los "
+        "deslizadores siguen moviendo los mismos números aleatorios."
+    ),
+    "DIFFUSION": (
+        "Un modelo de difusión aprendió a limpiar ruido. Durante el entrenamiento, se enterraron dígitos reales "
+        "bajo cada vez más ruido aleatorio, y una red (una pequeña U-Net) aprendió a mirar una imagen con ruido y "
+        "adivinar el dígito limpio que hay debajo. Para dibujar, parte de ruido puro ({pixels} números aleatorios, "
+        "uno por píxel, fijados por la semilla) y avanza en una serie de pasos pequeños: en cada paso adivina el "
+        "dígito limpio (la fila de abajo de la tira) y luego quita un poco de ruido en dirección a esa suposición "
+        "(la fila de arriba). Primero aparece la forma general y al final los trazos finos. Con más pasos tarda "
+        "más y los dígitos salen más limpios. **DDIM** recorre siempre el mismo camino (mismo ruido, mismo "
+        "dígito); **DDPM** añade un poco de ruido nuevo en cada paso, así que sus dígitos varían más. A la red "
+        "también se le dice el dígito que pides; la **guía** compara lo que adivina con y sin el dígito y exagera "
+        "la diferencia (guía sin clasificador, *classifier-free guidance*): una guía más alta da dígitos más "
+        "típicos y menos variados. Con «cualquiera» no se le dice el dígito, y solo el ruido decide qué dígito "
+        "aparece."
+    ),
+}
+
+TEXT_NOTES_ES = {  # playground/text/explain.py
+    "ARCH": "**{name}** es un transformer ({model_type}) de {layers} capas y {n:,} parámetros. Lee hasta {context:,} "
+            "tokens de contexto y da a cada uno de sus {vocab:,} tokens una probabilidad de ser el siguiente; "
+            "después, el muestreador saca uno.",
+    "ARCH_ONE_LAYER": "**{name}** es un transformer ({model_type}) de 1 capa y {n:,} parámetros. Lee hasta "
+                      "{context:,} tokens de contexto y da a cada uno de sus {vocab:,} tokens una probabilidad de "
+                      "ser el siguiente; después, el muestreador saca uno.",
+    "LEARNED": " Aprendió de {data}",
+    "LEARNED_USER_TEXT": " Aprendió de textos de los usuarios",
+    "PARENT": ", a partir de {parent},",
+    "STEPS": " en {steps:,} pasos ({minutes:.1f} min).",
+    "SCORE": " Con texto que no vio al entrenar obtiene {score:.3f} nats por carácter con al menos {chars} "
+             "caracteres de contexto",
+    "WINDOWS": " ({windows:.3f} de media sobre ventanas completas de {block} caracteres, como lo mide nanoGPT)",
+    "UNIFORM": "; cuanto más bajo, mejor, y adivinar al azar, con todos los tokens igual de probables, daría "
+               "{uniform:.2f}.",
 }

@@ -19,7 +19,7 @@ from playground import text as tx
 from playground.contract import SEED_MAX
 from playground.text.learn import learn_by_dpo, lineage_rows, new_version_dir
 from playground.text.metrics import SLIDING
-from tabs import charts, links, rating
+from tabs import charts, explanations, links, rating
 from tabs.common import user_errors
 from tabs.i18n import english, example_table, say, sentence, t
 
@@ -142,9 +142,9 @@ def new_seed() -> int:
 
 
 def about(model_id) -> str:
-    """What the selected model is (``playground.text.explain``), or why it cannot be loaded."""
+    """What the selected model is (``playground.text.explain``, in the reader's language), or why it cannot be loaded."""
     try:
-        return tx.explain(tx.load(model_id))
+        return explanations.text(tx.load(model_id))
     except ValueError as e:
         return f"⚠️ {sentence(str(e))}"
 

@@ -1,5 +1,6 @@
 """The rating widget and the dashboard in headless Chromium: rate, re-rate, and a hostile comment
-that must show up as text (no element injected, no script run), behind the admin password.
+that must show up as text (no element injected, no script run), behind the admin password; a blind
+vote that changes the leaderboard table and its error-bar chart.
 
 Skips, with the reason printed by ``-ra``, where Debian's chromium is not installed.
 """
@@ -82,9 +83,8 @@ def test_dashboard_shows_the_hostile_comment_as_text_behind_the_password(page):
 def test_blind_comparison_vote_reveals_names_and_updates_the_leaderboard(page):
     """Images: two versions draw the same seed; the vote is stored once and the names revealed."""
     page.get_by_role("tab", name="Feedback").click()
-    page.get_by_text("Blind comparison (A/B) and leaderboard").click()
-    page.get_by_role("radio", name="Images").check()
-    page.get_by_role("button", name="Compare", exact=True).click()
+    _open_comparison(page)
+    _compare_images(page)
     page.get_by_text("Which is better?").wait_for(timeout=60_000)
     assert page.get_by_text("Your vote is stored with both outputs").count() >= 1  # said before voting
     page.get_by_role("button", name="A is better").click()
@@ -102,3 +102,55 @@ def test_blind_comparison_vote_reveals_names_and_updates_the_leaderboard(page):
     from playground import votes
 
     assert len(votes.battles(feedback.default_store(), "image")) == 1
+
+
+def _open_comparison(page) -> None:
+    if not page.get_by_role("button", name="Compare", exact=True).is_visible():
+        page.get_by_text("Blind comparison (A/B): vote").click()
+
+
+def _compare_images(page) -> None:
+    page.locator("#compare-of").get_by_role("radio", name="Images").check()
+    page.get_by_label("Digit both versions draw", exact=False).wait_for()  # the prompt box was emptied
+    page.get_by_role("button", name="Compare", exact=True).click()
+
+
+def _shot(page, name: str) -> None:
+    """Screenshots of the leaderboard table and its chart: /tmp/lb_<name>_table.png, /tmp/lb_<name>_chart.png."""
+    for what in ("table", "chart"):
+        page.locator(f"#leaderboard-{what}").scroll_into_view_if_needed()
+        page.locator(f"#leaderboard-{what}").screenshot(path=f"/tmp/lb_{name}_{what}.png")
+
+
+def test_a_vote_changes_the_leaderboard_table_and_its_error_bar_chart(page):
+    """Votes already stored rank two image versions; one more vote in the page redraws both."""
+    from playground import images, votes
+
+    names = [i.name for i in images.models()][:2]
+    store = feedback.default_store()
+    for i in range(6):  # another classroom session voted before: the first version won 5 of 6
+        pid = votes.show_pair(store, Generation("image", names[0], "h0", {"seed": i}, {"latent": [0.0]}),
+                              Generation("image", names[1], "h1", {"seed": i}, {"latent": [1.0]}), "earlier")
+        votes.vote(store, pid, "a" if i else "b", "earlier")
+    page.get_by_role("tab", name="Feedback").click()
+    page.locator("#leaderboard-of").get_by_role("radio", name="Images").check()
+    page.get_by_role("button", name="Refresh").click()  # the radio may already show Images
+    page.wait_for_function("n => document.querySelector('#leaderboard-table').innerText.includes(n)", arg=names[1])
+    chart = page.locator("#leaderboard-chart img")
+    chart.wait_for()
+    before_src, before_table = chart.get_attribute("src"), page.locator("#leaderboard-table").inner_text()
+    _shot(page, "before")
+    _open_comparison(page)
+    _compare_images(page)
+    page.get_by_text("Which is better?").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Tie", exact=True).click()
+    page.get_by_text("A was").wait_for()
+    page.wait_for_function("src => { const i = document.querySelector('#leaderboard-chart img'); "
+                           "return i && i.src !== src; }", arg=before_src)
+    page.wait_for_function("t => document.querySelector('#leaderboard-table').innerText !== t", arg=before_table)
+    _shot(page, "after")
+    page.locator("#leaderboard-progress").scroll_into_view_if_needed()
+    page.locator("#leaderboard-progress").screenshot(path="/tmp/lb_progress.png")
+    table = page.locator("#leaderboard-table").inner_text()
+    assert table.index(names[0]) < table.index(names[1])  # strongest first: the one that won 5 of 6 is above
+    assert page.locator("#leaderboard-chart img").evaluate("i => i.naturalWidth > 300 && i.naturalHeight > 100")

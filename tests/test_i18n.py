@@ -264,3 +264,77 @@ def test_server_messages_follow_the_request(monkeypatch):
     finally:
         LocalContext.request.reset(token)
     assert rating.submit(None, 4, "") == rating.NOTHING_YET == "Nothing to rate yet: generate something first."
+
+
+# ---------------------------------------------------------------- the models' "how it works" notes
+
+def _fields(template: str) -> list[tuple[str, str]]:
+    import string
+
+    return sorted((name, spec) for _, name, spec, _ in string.Formatter().parse(template) if name is not None)
+
+
+def test_every_piece_of_a_model_note_has_spanish_with_the_same_fields():
+    """Each English piece (``NOTES``) has a Spanish text of the same name in ``tabs/strings.py``:
+    the same {fields} (and formats), the same leading space (it joins the paragraph before) and bold."""
+    import importlib
+
+    from playground.images import explanations as image_notes
+    from tabs import strings
+
+    text_notes = importlib.import_module("playground.text.explain")
+    for english, spanish in ((image_notes.NOTES, strings.IMAGE_NOTES_ES), (text_notes.NOTES, strings.TEXT_NOTES_ES)):
+        assert set(spanish) == set(english)
+        for name, en in english.items():
+            es = spanish[name]
+            assert _fields(es) == _fields(en), name
+            assert es.startswith(" ") == en.startswith(" ") and es.count("**") == en.count("**"), name
+            assert es != en, name
+
+
+def test_the_spanish_note_of_every_image_model_is_all_spanish():
+    from gradio.context import LocalContext
+
+    from playground.images import catalog, explanations
+    from tabs import explanations as notes
+    from tabs import images
+
+    infos = catalog.models()
+    assert {i.model_type for i in infos} >= {"gan", "vae", "diffusion"}
+    for info in infos:
+        en, es = notes.image(info, "en"), notes.image(info, "es")
+        assert en == explanations.explain_config({"model_type": info.model_type, **info.facts}) and en
+        assert es != en and es.count("\n\n") == en.count("\n\n"), info.name
+        pieces = explanations.paragraphs({"model_type": info.model_type, **info.facts})
+        left = [name for name, values in pieces if explanations.NOTES[name].format(**values).strip() in es]
+        assert not left, f"{info.name}: English pieces in the Spanish note: {left}"
+    token = LocalContext.request.set(_Request({"lang": "es"}))  # the page's handler, in a Spanish request
+    try:
+        assert images.note(infos[0].name) == notes.image(infos[0], "es")
+        assert images.pick_model(infos[0].name, 0, images.ANY, 1, False, 0.0)[2] == notes.image(infos[0], "es")
+    finally:
+        LocalContext.request.reset(token)
+    assert images.note(infos[0].name) == notes.image(infos[0], "en") and images.note("/nowhere") == ""
+
+
+def test_the_text_model_note_follows_the_request():
+    import importlib
+
+    from gradio.context import LocalContext
+
+    from playground import config
+    from playground import text as tx
+    from tabs import text
+
+    tm = tx.load(config.DEFAULT_TEXT_MODEL)
+    en = text.about(config.DEFAULT_TEXT_MODEL)
+    assert en == tx.explain(tm) and "nats per character" in en
+    token = LocalContext.request.set(_Request({"lang": "es"}))
+    try:
+        es = text.about(config.DEFAULT_TEXT_MODEL)
+    finally:
+        LocalContext.request.reset(token)
+    assert "nats por carácter" in es and tm.name in es
+    english = importlib.import_module("playground.text.explain").NOTES
+    assert not [n for n, values in importlib.import_module("playground.text.explain").paragraphs(tm)
+                if english[n].format(**values).strip() in es]

@@ -125,3 +125,54 @@ def test_two_conditional_image_versions_draw_the_same_digit_when_none_is_asked(s
         pair = compare.make_pair("image", {"label": None}, "s", seed, store)
         if all(images.conditional(images.load(g.model)) for g in (pair.a, pair.b)):
             assert pair.a.output["label"] == pair.b.output["label"] == seed % 10
+
+
+def test_bad_votes_and_pairs_get_clear_messages(store, monkeypatch):
+    pid = votes.show_pair(store, gen("v1", "one"), gen("v2", "two"), session="alice")
+    for bad_id in (None, "", "x" * 1_000_000, {"id": pid}, ["a"], 12):  # never shown, whatever its shape
+        with pytest.raises(ValueError, match="never shown"):
+            votes.vote(store, bad_id, "a", "alice")
+    for bad in (None, 1, "A", "a" * 10_000, {"outcome": "a"}):
+        with pytest.raises(ValueError, match="Vote A, B, tie or both bad"):
+            votes.vote(store, pid, bad, "alice")
+    img = Generation("image", "gan-digits", "h", {"seed": 0}, {"latent": [0.0]})
+    with pytest.raises(ValueError, match="same modality"):
+        votes.show_pair(store, gen("v1", "x"), img, "alice")
+    odd = [Generation(m, "v1", "h", {}, "x") for m in ("video", "")]
+    for g in odd:
+        with pytest.raises(ValueError, match="Unknown modality"):
+            votes.show_pair(store, g, Generation(g.modality, "v2", "h", {}, "y"), "alice")
+    for name in ("", "   ", "v" * 201):  # a version without a usable name
+        with pytest.raises(ValueError, match="name of each model version"):
+            votes.show_pair(store, gen(name, "x"), gen("v2", "y"), "alice")
+    with pytest.raises(ValueError, match="too large"):
+        votes.show_pair(store, gen("v1", "x" * (votes.MAX_PAYLOAD + 1)), gen("v2", "y"), "alice")
+    with pytest.raises(ValueError, match="No vote names the version 'ghost'"):  # unknown version
+        arena.difference_interval([("v1", "v2", "a")], "ghost", "v1", resamples=5)
+    with pytest.raises(ValueError, match="Unknown vote outcome"):
+        arena.leaderboard([("v1", "v2", "maybe")])
+    assert votes.battles(store) == [] and votes.vote(store, pid, "a", "alice")["winner"] == "v1"
+
+
+def test_progress_tracks_strength_rating_and_the_win_rate_against_the_parent(store, monkeypatch):
+    from playground import progress
+
+    clock = [1_800_000_000.0]
+    monkeypatch.setattr(votes.time, "time", lambda: clock[0])
+    monkeypatch.setattr("playground.feedback.time.time", lambda: clock[0])
+    for i in range(40):  # two hours: "liked" wins 2.5 of every 4 votes against its parent (a tie counts half)
+        clock[0] = 1_800_000_000.0 + i * 180
+        pid = votes.show_pair(store, gen("base", f"x{i}"), gen("liked", f"y{i}"), f"s{i}")
+        votes.vote(store, pid, ("b", "b", "tie", "a")[i % 4], f"s{i}")
+        store.record(gen("liked" if i % 2 else "base", f"r{i}", i), 5 if i % 2 else 2, "", session=f"s{i}")
+    p = progress.progress(store, "text", {"base": None, "liked": "base", "other": None})
+    assert p["ratings"] == 40 and p["votes"] == 40 and p["format"] == "%Y-%m-%d %H:00"
+    assert {r["lineage"] for r in p["strength"]} == {"base"}
+    last = [r for r in p["strength"] if r["time"] == p["strength"][-1]["time"]]
+    assert {r["model"]: r["votes"] for r in last} == {"base": 40, "liked": 40}
+    s = {r["model"]: r["strength"] for r in last}
+    assert s["liked"] > s["base"] and s == {k: round(v, 3) for k, v in arena.bradley_terry(
+        [("base", "liked", ("b", "b", "tie", "a")[i % 4]) for i in range(40)]).items()}
+    assert {r["model"]: r["mean"] for r in p["rating"]} == {"base": 2.0, "liked": 5.0}
+    assert p["vs_parent"] == [{"model": "liked", "parent": "base", "wins": 25.0, "games": 40, "rate": 0.625}]
+    assert progress.lineage_of({"c": "b", "b": "a", "a": None, "x": "gone"}) == {"c": "a", "b": "a", "a": "a", "x": "x"}

@@ -38,11 +38,11 @@ __all__ = ["NAME", "Params", "models", "load", "clear_cache", "generate", "expla
            "labelled", "ANY", "MAX_GRID", "MAX_LIKE", "MAX_STEPS", "N_SLIDERS", "SLIDER_RANGE"]
 
 
-def explain(model: Loaded | ModelInfo) -> str:
-    """How the model works, in plain words, chosen from its config's facts."""
-    if isinstance(model, ModelInfo):
-        return explain_config({"model_type": model.model_type, **model.facts})
-    return explain_config(model.config)
+def explain(model: Loaded | ModelInfo, notes: dict[str, str] | None = None) -> str:
+    """How the model works, in plain words, chosen from its config's facts (``notes``: the text of each
+    piece of ``explanations.NOTES`` by name; default the English)."""
+    config = {"model_type": model.model_type, **model.facts} if isinstance(model, ModelInfo) else model.config
+    return explain_config(config, notes)
 
 
 def bench(quick: bool = False) -> list[dict]:

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import torch
 
-from playground import checkpoint
+from playground import checkpoint, config
 from playground.card import read_card
 from playground.config import MODELS
 from playground.contract import Loaded, ModelInfo
@@ -103,15 +103,16 @@ def describe(path: str | Path, name: str | None = None) -> ModelInfo:
 
 
 def models(root: str | Path | None = None) -> list[ModelInfo]:
-    """Every image generator under ``root`` (default ``assets/models``): GANs, VAEs, then diffusion
-    models, plain first."""
-    root = Path(root or MODELS)
+    """Every image generator under ``root`` (default: ``assets/models``, then the versions learned
+    from feedback under the data dir's ``models``): GANs, VAEs, then diffusion models, plain first."""
+    roots = [Path(root)] if root else [MODELS, config.data_dir() / "models"]
     infos = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
-        try:
-            infos.append(describe(folder))
-        except ValueError:  # not a checkpoint, or not an image generator
-            continue
+    for r in roots:
+        for folder in sorted(p for p in r.iterdir() if p.is_dir()) if r.is_dir() else []:
+            try:
+                infos.append(describe(folder))
+            except ValueError:  # not a checkpoint, or not an image generator
+                continue
     order = list(FAMILIES)
     return sorted(infos, key=lambda i: (order.index(i.model_type), i.facts["conditional"], i.name))
 

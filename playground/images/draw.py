@@ -150,3 +150,18 @@ def interpolate(m: Loaded, p: Params, seed_b: int, steps: int = 10, label_b: int
     digits = 3 if is_diffusion(m) else 6
     gen.output["latents"] = [[round(v, digits) for v in row] for row in z.tolist()]
     return gen
+
+
+def redraw(m: Loaded, params: dict, output: dict) -> torch.Tensor:
+    """The large image of a stored output, (1, 1, 28, 28), drawn again from its stored latent (the
+    noise after the sliders), digit and settings: no seed, slider or store is read again."""
+    p = Params.from_dict(params)
+    label = output.get("label")
+    _check(m, label)
+    z = torch.tensor([output["latent"]], dtype=torch.float32)
+    if z.shape[1] != m.module.z_dim:
+        raise ValueError(f"This output's latent has {z.shape[1]} numbers; {m.name} takes {m.module.z_dim}.")
+    y = None if label is None or not conditional(m) else torch.tensor([int(label)])
+    if is_diffusion(m):
+        return _diffuse(m, p, z, [label], [p.seed])
+    return _decode(m, z, y)

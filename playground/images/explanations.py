@@ -107,7 +107,7 @@ def join(pieces: list[str]) -> str:
     return out
 
 
-def explain_config(config: dict[str, Any], notes: dict[str, str] = NOTES) -> str:
+def explain_config(config: dict[str, Any], notes: dict[str, str] | None = None) -> str:
     """The note for a checkpoint whose config.json is ``config`` ("" for an unknown model type);
     ``notes``: the text of each piece by name (default: the English ``NOTES``)."""
-    return join([notes[name].format(**values) for name, values in paragraphs(config)])
+    return join([(notes or NOTES)[name].format(**values) for name, values in paragraphs(config)])

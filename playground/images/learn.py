@@ -10,6 +10,7 @@ in-app run never touches the global RNG that other users' requests might rely on
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 from dataclasses import dataclass
@@ -210,6 +211,17 @@ BUSY = ("Another model is training in this app right now (one at a time, so the 
 _training = threading.Lock()  # one "watch it learn" run per process
 
 
+@contextlib.contextmanager
+def one_training() -> Iterator[None]:
+    """Hold the app's one training slot (watch it learn, Diffusion-DPO); ValueError(BUSY) if taken."""
+    if not _training.acquire(blocking=False):
+        raise ValueError(BUSY)
+    try:
+        yield
+    finally:
+        _training.release()
+
+
 def watch(kind: str, seconds: float = 30, seed: int = 0, every: float = 1.0,
           data: DigitsSplit | None = None, stop: threading.Event | None = None) -> Iterator[Snapshot]:
     """Train a fresh ``"gan"`` or ``"vae"`` for ``seconds`` on the training loop and yield a
@@ -221,12 +233,8 @@ def watch(kind: str, seconds: float = 30, seed: int = 0, every: float = 1.0,
         raise ValueError(f"A classroom run lasts 1 to {MAX_WATCH_SECONDS} seconds.")
     from playground.images import data as digits
 
-    if not _training.acquire(blocking=False):
-        raise ValueError(BUSY)
-    try:
+    with one_training():
         yield from _watch(kind, seconds, seed, every, data or digits.load("train"), stop)
-    finally:
-        _training.release()
 
 
 def _watch(kind: str, seconds: float, seed: int, every: float, data: DigitsSplit,

@@ -5,11 +5,10 @@
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from playground import config
+from playground.lineage import base_name, new_version_dir  # noqa: F401 (part of this module's API)
 from playground.text.models import TextModel
 
 MIN_CORPUS_CHARS = 200  # less liked text than this teaches nothing
@@ -51,21 +50,10 @@ def feedback_corpus(rows: list[dict], min_rating: int = 4) -> str:
     return "\n\n".join(texts) + ("\n" if texts else "")
 
 
-def base_name(model: str) -> str:
-    """The model a feedback version descends from (``x-feedback-20260101-000000`` -> ``x``)."""
-    return model.split("-feedback-")[0]
-
-
 def lineage_rows(rows: list[dict], model: str) -> list[dict]:
     """The rows of ``model`` and of every feedback-tuned version of its base model."""
     base = base_name(model)
     return [r for r in rows if r["model"] == base or r["model"].startswith(base + "-feedback-")]
-
-
-def new_version_dir(model: str) -> Path:
-    """Where the next feedback-tuned version of ``model`` is saved (under the data dir)."""
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    return config.data_dir() / "models" / f"{base_name(model)}-feedback-{stamp}"
 
 
 def feedback_train_config(max_iters: int = 200, max_minutes: float = 3.0):
