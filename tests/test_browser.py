@@ -47,7 +47,8 @@ def test_text_tab_generates_streams_and_rates(page):
     page.wait_for_function("el => el.value.length >= 200", arg=out.element_handle(), timeout=60_000)
     assert len(out.input_value()) == 200
     tab.get_by_text("tokens/s").first.wait_for()
-    page.screenshot(path=str(SHOTS / "text.png"), full_page=False)
+    page.locator("#text-probs").scroll_into_view_if_needed()  # the screenshot shows the probability chart too
+    page.screenshot(path=str(SHOTS / "text.png"), full_page=True)
     assert "Saved" in rate(page, tab)
 
 
