@@ -2,6 +2,7 @@
 
     python app.py                      # http://127.0.0.1:7860, offline, bundled models
     python app.py --text-model distilgpt2 --share
+    python app.py --mcp                # also an MCP server for AI assistants: /gradio_api/mcp/
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import os
 import gradio as gr
 
 from playground import config
-from tabs import a11y, feedback, i18n, images, links, music, text, tours
+from tabs import a11y, feedback, i18n, images, links, mcp_tools, music, text, tours
 from tabs.i18n import t
 
 TITLE = "Generative AI Playground"
@@ -28,6 +29,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--data-dir", help="where ratings, fine-tuned models and exports are stored")
     p.add_argument("--admin-secret", default=os.environ.get("PLAYGROUND_ADMIN_SECRET"),
                    help="password for the feedback comments and exports (env PLAYGROUND_ADMIN_SECRET)")
+    p.add_argument("--mcp", action="store_true", default=os.environ.get("GRADIO_MCP_SERVER", "").lower() == "true",
+                   help="also serve the generators as MCP tools at /gradio_api/mcp/ (env GRADIO_MCP_SERVER=true)")
     return p.parse_args(argv)
 
 
@@ -50,6 +53,9 @@ def build_demo(args: argparse.Namespace) -> gr.Blocks:
             with gr.Tab(t("tab.feedback"), id="feedback", elem_id="tab-feedback"):
                 tours.build("feedback")
                 feedback.build(getattr(args, "admin_secret", None))
+        if getattr(args, "mcp", False):  # the generators as MCP tools (tabs/mcp_tools.py)
+            mcp_tools.build(args.text_model)
+            mcp_tools.only_tools_in_api(demo)
     demo.queue(default_concurrency_limit=4)
     return demo
 
@@ -69,4 +75,5 @@ if __name__ == "__main__":
     # 2 cores than two threads fighting (measured: 418 vs 200 tokens/s with a core busy).
     torch.set_num_threads(int(os.environ.get("PLAYGROUND_TORCH_THREADS", 1)))
     args = parse_args()
-    build_demo(args).launch(server_name=args.host, server_port=args.port, share=args.share, **launch_options())
+    build_demo(args).launch(server_name=args.host, server_port=args.port, share=args.share,
+                          mcp_server=args.mcp, **launch_options())

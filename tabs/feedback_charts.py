@@ -42,7 +42,8 @@ def error_bars(frame: pd.DataFrame):
     ax.errorbar(rows["strength"], y, xerr=[rows["strength"] - rows["low"], rows["high"] - rows["strength"]],
                 fmt="o", color=COLOURS[0], ecolor=COLOURS[0], elinewidth=2.5, capsize=5, markersize=8)
     ax.axvline(0, color="#6b6b6b", lw=1, ls="--")
-    ax.set_yticks(y, [say("board.tick", model=m, votes=int(n)) for m, n in zip(rows["model"], rows["votes"])])
+    ax.set_yticks(y, [say("board.tick_one" if n == 1 else "board.tick", model=m, votes=int(n))
+                   for m, n in zip(rows["model"], rows["votes"])])
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlabel(say("board.strength_axis"), color="#1a1a1a")
     ax.set_title(say("board.chart_title"), color="#1a1a1a", fontsize=11)

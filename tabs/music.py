@@ -13,13 +13,14 @@ from __future__ import annotations
 import functools
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import gradio as gr
 
 from playground import contract, music, preference
 from playground.generation import Generation
 from playground.music.notes import VOICES
-from tabs import links, music_step, rating
+from tabs import links, music_learn, music_step, rating
 from tabs.common import user_errors
 from tabs.music_view import beats, describe, next_note_chart, note_list, report_markdown
 from tabs.charts import probability_bars
@@ -180,3 +181,6 @@ def build(model: str | Path = music.DEFAULT_MODEL, harmoniser: str | Path = musi
     gr.on([button.click, notes.submit], run, inputs, [*outputs, state], api_name="music_compose", concurrency_limit=4)
     links.build("music", state, run, dict(zip(LINKED, inputs)), [*outputs, state])
     music_step.build(model, harmoniser)  # step mode: the melody note by note (tabs/music_step.py)
+    learn = SimpleNamespace()  # the RL Tuner: learn from feedback (tabs/music_learn.py)
+    music_learn.build(learn, model)
+    music_learn.wire(learn)

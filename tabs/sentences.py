@@ -148,6 +148,14 @@ SENTENCES: dict[str, str] = {
     "direction instead ('More like what I liked').":
         "Aprender de los votos (Diffusion-DPO) funciona con el modelo de difusión; la GAN y el VAE aprenden en su "
         "lugar una dirección de preferencia ('Más como lo que me gustó').",
+    # playground/music/rl.py, playground/train/music_rl.py: the RL Tuner
+    "The RL Tuner needs a chorale model saved in a folder (none was given or found).":
+        "El RL Tuner necesita un modelo de corales guardado en una carpeta (no se indicó ninguno o no se encontró).",
+    "The RL Tuner fine-tunes the chorale LSTM ({type}); {name} is a {kind}.":
+        "El RL Tuner ajusta la LSTM de corales ({type}); {name} es de tipo {kind}.",
+    "The RL Tuner fine-tunes a four-voice chorale model on the 16th-note grid; this one only measures likelihoods.":
+        "El RL Tuner ajusta un modelo de corales a cuatro voces en la rejilla de semicorcheas; este solo mide "
+        "verosimilitudes.",
     "This output's latent has {n} numbers; {name} takes {m}.":
         "El vector latente de este resultado tiene {n} números; {name} usa {m}.",
     "This model is class-conditional: choose a digit.": "Este modelo es condicional: elige un dígito.",

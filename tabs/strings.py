@@ -318,6 +318,59 @@ IMAGES = {
 }
 
 MUSIC = {
+    # the RL Tuner (tabs/music_learn.py)
+    "music.rl": _("Learn from feedback (RL Tuner)", "Aprender de las valoraciones (RL Tuner)"),
+    "music.rl_help": _(
+        "The chorale LSTM can learn from the class the way **RL Tuner** (Jaques et al. 2017) and RLHF do. A copy "
+        "of the model composes 2 bars after a chorale opening, again and again; each result gets a **reward**: "
+        "the rating a scorer fitted to your music ratings predicts for it (once at least 5 outputs of this model "
+        "are rated, some higher and some lower), minus the voice-leading rules it breaks (notes out of the key, "
+        "parallel fifths and octaves, crossing voices, notes out of range). Policy gradient then makes the "
+        "well-rewarded choices a little more likely, while a **KL penalty** keeps the copy close to its parent, "
+        "so it still writes like Bach. The status line shows the rules broken and the predicted rating before "
+        "and after, on the same fresh samples. The new version joins the blind comparisons on the Feedback tab "
+        "at once. It takes about a minute; Stop throws the run away.",
+        "La LSTM de corales puede aprender de la clase como lo hacen **RL Tuner** (Jaques et al. 2017) y RLHF. "
+        "Una copia del modelo compone 2 compases tras el comienzo de un coral, una y otra vez; cada resultado "
+        "recibe una **recompensa**: la valoración que le predice un evaluador ajustado a vuestras valoraciones de "
+        "música (cuando hay al menos 5 resultados de este modelo valorados, unos más y otros menos) menos las "
+        "reglas de conducción de voces que incumple (notas fuera de la tonalidad, quintas y octavas paralelas, "
+        "voces que se cruzan, notas fuera de registro). El gradiente de la política hace un poco más probables "
+        "las elecciones bien recompensadas, y una **penalización KL** mantiene la copia cerca de su modelo padre, "
+        "para que siga escribiendo como Bach. La línea de estado muestra las reglas incumplidas y la valoración "
+        "predicha antes y después, sobre las mismas muestras nuevas. La versión nueva entra enseguida en las "
+        "comparaciones a ciegas de la pestaña Valoraciones. Tarda un minuto más o menos; Detener descarta el "
+        "entrenamiento."),
+    "music.rl_model": _("Start from", "Partir de"),
+    "music.rl_model_info": _("the chorale LSTM or one of its versions learned from feedback",
+                             "la LSTM de corales o una de sus versiones aprendidas de las valoraciones"),
+    "music.rl_start": _("Learn from feedback", "Aprender de las valoraciones"),
+    "music.rl_curve": _("Reward, loss and distance from the parent (KL)",
+                        "Recompensa, pérdida y distancia al padre (KL)"),
+    "music.rl_begin": _("Measuring the parent on fresh samples, then training on {what}.",
+                        "Midiendo el modelo padre con muestras nuevas; después, entrenamiento con {what}."),
+    "music.rl_with_rater": _("the raters' scorer and the voice-leading rules",
+                             "el evaluador de las valoraciones y las reglas de conducción de voces"),
+    "music.rl_rules_only": _("the voice-leading rules alone (rate at least 5 outputs of this model, some higher and "
+                             "some lower, to add your taste)",
+                             "solo las reglas de conducción de voces (valora al menos 5 resultados de este modelo, "
+                             "unos más y otros menos, para añadir vuestro gusto)"),
+    "music.rl_step": _("step {step}: mean reward {reward:.3f}, {kl:.2f} nats from the parent ({seconds:.0f} s)",
+                       "paso {step}: recompensa media {reward:.3f}, a {kl:.2f} nats del padre ({seconds:.0f} s)"),
+    "music.rl_saved": _(
+        "Saved the new version **{name}** ({ratings} ratings, {steps} steps, {seconds:.0f} s). Before → after, on "
+        "the same fresh samples: notes out of the key {out_of_key_b:.1f} % → {out_of_key_a:.1f} %, parallel fifths "
+        "and octaves {parallels_b:.1f} % → {parallels_a:.1f} % of the moves of two voices, crossings "
+        "{crossings_b:.1f} % → {crossings_a:.1f} % of the steps, notes out of range {out_of_range_b:.1f} % → "
+        "{out_of_range_a:.1f} %. It is selected above and joins the blind comparisons on the Feedback tab.",
+        "Guardada la versión nueva **{name}** ({ratings} valoraciones, {steps} pasos, {seconds:.0f} s). Antes → "
+        "después, sobre las mismas muestras nuevas: notas fuera de la tonalidad {out_of_key_b:.1f} % → "
+        "{out_of_key_a:.1f} %, quintas y octavas paralelas {parallels_b:.1f} % → {parallels_a:.1f} % de los "
+        "movimientos de dos voces, cruces {crossings_b:.1f} % → {crossings_a:.1f} % de los pasos, notas fuera de "
+        "registro {out_of_range_b:.1f} % → {out_of_range_a:.1f} %. Está seleccionada arriba y entra en las "
+        "comparaciones a ciegas de la pestaña Valoraciones."),
+    "music.rl_rated": _("Predicted rating: {before:.2f} → {after:.2f}.",
+                        "Valoración predicha: {before:.2f} → {after:.2f}."),
     "music.notes": _("Notes", "Notas"),
     "music.mode": _("Mode", "Modo"),
     "music.compose": _("Compose", "Componer"),
@@ -541,6 +594,7 @@ FEEDBACK = {
     "board.rating_axis": _("mean rating (1-5)", "valoración media (1-5)"),
     "board.time_axis": _("time (UTC)", "hora (UTC)"),
     "board.tick": _("{model} ({votes} votes)", "{model} ({votes} votos)"),
+    "board.tick_one": _("{model} (1 vote)", "{model} (1 voto)"),
     "board.in_lineage": _("{model} (from {lineage})", "{model} (de {lineage})"),
     "board.empty": _("No votes yet: compare two versions below.", "Aún no hay votos: compara dos versiones abajo."),
     "board.progress_label": _("Quality over time, per version (colour: lineage)",

@@ -115,8 +115,13 @@ def _compare_images(page) -> None:
     page.get_by_role("button", name="Compare", exact=True).click()
 
 
+IDLE = ("() => !['table', 'chart', 'said'].some(w => document.querySelector('#leaderboard-' + w)"
+        ".closest('.block, .prose, div').innerText.includes('processing'))")
+
+
 def _shot(page, name: str) -> None:
     """Screenshots of the leaderboard table and its chart: /tmp/lb_<name>_table.png, /tmp/lb_<name>_chart.png."""
+    page.wait_for_function(IDLE)
     for what in ("table", "chart"):
         page.locator(f"#leaderboard-{what}").scroll_into_view_if_needed()
         page.locator(f"#leaderboard-{what}").screenshot(path=f"/tmp/lb_{name}_{what}.png")
@@ -147,7 +152,8 @@ def test_a_vote_changes_the_leaderboard_table_and_its_error_bar_chart(page):
     page.get_by_text("A was").wait_for()
     page.wait_for_function("src => { const i = document.querySelector('#leaderboard-chart img'); "
                            "return i && i.src !== src; }", arg=before_src)
-    page.wait_for_function("t => document.querySelector('#leaderboard-table').innerText !== t", arg=before_table)
+    page.wait_for_function("t => { const x = document.querySelector('#leaderboard-table').innerText; "
+                           "return x !== t && !x.includes('processing'); }", arg=before_table)
     _shot(page, "after")
     page.locator("#leaderboard-progress").scroll_into_view_if_needed()
     page.locator("#leaderboard-progress").screenshot(path="/tmp/lb_progress.png")

@@ -57,9 +57,13 @@ FAMILIES: dict[str, Family] = {
 
 
 def folder(name: str | Path) -> Path:
-    """The checkpoint folder of ``name``: a path as given, else a folder under assets/models."""
+    """The checkpoint folder of ``name``: a path as given, else a folder under assets/models, else a
+    version learned from feedback under the data dir's ``models``."""
     p = Path(name)
-    return p if p.is_dir() or p.is_absolute() or len(p.parts) > 1 else config.MODELS / p
+    if p.is_dir() or p.is_absolute() or len(p.parts) > 1:
+        return p
+    learned = config.data_dir() / "models" / p
+    return learned if not (config.MODELS / p).is_dir() and learned.is_dir() else config.MODELS / p
 
 
 def missing_message(name: str | Path = DEFAULT_MODEL) -> str | None:
@@ -90,11 +94,13 @@ def facts(family: Family, cfg: Any, card: dict) -> dict[str, Any]:
             "parameters": card.get("parameters"), "metrics": card.get("metrics", {})}
 
 
-def models(root: str | Path = config.MODELS) -> list[ModelInfo]:
-    """Every music checkpoint under ``root``, those that compose first (``facts["generates"]`` is
+def models(root: str | Path | None = None) -> list[ModelInfo]:
+    """Every music checkpoint under ``root`` (default: assets/models, then the versions learned from
+    feedback under the data dir's ``models``), those that compose first (``facts["generates"]`` is
     False for evaluation-only ones such as the piano-roll model)."""
     out = []
-    for p in sorted(Path(root).glob(f"*/{checkpoint.CONFIG}")):
+    roots = [Path(root)] if root else [config.MODELS, config.data_dir() / "models"]
+    for p in sorted(c for r in roots for c in r.glob(f"*/{checkpoint.CONFIG}")):
         try:
             fam, cfg = family_config(p.parent)
         except ValueError:  # another modality's checkpoint
