@@ -35,7 +35,7 @@ def continue_text(prompt: str, length: int = 200, temperature: float = 0.8, seed
 
     Args:
         prompt: the text to continue, e.g. "ROMEO:" (may be empty).
-        length: how many new tokens (characters for the bundled model) to write, 1-1000.
+        length: how many new tokens to write (characters, for the bundled model), 1-1000.
         temperature: randomness above 0 and at most 5; 0.7-1.0 reads best.
         seed: 0 to 2147483647; the same seed gives the same continuation.
 
@@ -58,8 +58,7 @@ def draw_digit(digit: int = 7, seed: int = 0, model: str = "cgan-digits"):
     Args:
         digit: the digit to draw, 0-9.
         seed: 0 to 2147483647; the noise the picture starts from.
-        model: cgan-digits (a conditional GAN, fast), cvae-digits (a conditional VAE, blurrier) or
-            diffusion-mnist (a diffusion model, slower).
+        model: cgan-digits (a conditional GAN, fast), cvae-digits (a conditional VAE) or diffusion-mnist (slower).
 
     Returns:
         the picture as a PNG image.
@@ -82,15 +81,13 @@ def harmonise_melody(notes: str, seed: int = 0, key_lock: bool = True, steps: in
     model (Coconet) writes alto, tenor and bass under it.
 
     Args:
-        notes: the melody as note names with an optional length in beats after a colon, R for a rest,
-            e.g. "G4 G4 D5 D5 E5 E5 D5:2".
+        notes: the melody as note names, a length in beats after a colon, R a rest: "G4 G4 D5 D5 E5 E5 D5:2".
         seed: 0 to 2147483647; the same seed gives the same harmony.
         key_lock: keep the added voices in the melody's key.
         steps: Gibbs sampling passes of the harmoniser, 1-128 (more: slower, often smoother).
 
     Returns:
-        the four voices as note names (soprano, alto, tenor, bass; a 16th-note grid), a MIDI file and
-        a WAV recording.
+        the four voices as note names (soprano, alto, tenor, bass), a MIDI file, a WAV recording.
     """
     return _compose("harmonise", notes, seed, key_lock=key_lock, steps=steps)
 
@@ -101,15 +98,13 @@ def continue_chorale(notes: str, bars: int = 4, temperature: float = 1.0, seed: 
     the given notes and then writes new bars in all four voices.
 
     Args:
-        notes: the opening melody as note names with an optional length in beats after a colon, R for
-            a rest, e.g. "C5 D5 E5:2".
+        notes: the opening melody as note names, a length in beats after a colon, R a rest: "C5 D5 E5:2".
         bars: how many bars to add, 1-32.
         temperature: 0.05-3; lower is safer, higher more adventurous.
         seed: 0 to 2147483647; the same seed gives the same music.
 
     Returns:
-        the four voices as note names (soprano, alto, tenor, bass; a 16th-note grid), a MIDI file and
-        a WAV recording.
+        the four voices as note names (soprano, alto, tenor, bass), a MIDI file, a WAV recording.
     """
     return _compose("continue", notes, seed, bars=bars, temperature=temperature)
 
@@ -119,15 +114,21 @@ def build(text_model: str | None = None) -> None:
     _TEXT_MODEL[0] = str(text_model or config.DEFAULT_TEXT_MODEL)
     with gr.Column(visible=False):
         go = gr.Button(visible=False)
-        text, number, flag = gr.Textbox, gr.Number, gr.Checkbox
-        go.click(continue_text, [text(), number(precision=0), number(), number(precision=0)], text(),
-                 api_name="continue_text")
-        go.click(draw_digit, [number(precision=0), number(precision=0), gr.Dropdown(list(DIGIT_MODELS))],
+        text, flag = gr.Textbox, gr.Checkbox
+
+        def whole(value: int) -> gr.Number:
+            return gr.Number(value, precision=0)
+
+        go.click(continue_text, [text(), whole(200), gr.Number(0.8), whole(0)], text(), api_name="continue_text")
+        go.click(draw_digit, [whole(7), whole(0), gr.Dropdown(list(DIGIT_MODELS), value=DIGIT_MODELS[0])],
                  gr.Image(type="pil", format="png"), api_name="draw_digit")
-        go.click(harmonise_melody, [text(), number(precision=0), flag(), number(precision=0)],
-                 [text(), gr.File(), gr.File()], api_name="harmonise_melody")
-        go.click(continue_chorale, [text(), number(precision=0), number(), number(precision=0)],
-                 [text(), gr.File(), gr.File()], api_name="continue_chorale")
+        # queue=False: Gradio 6.31's MCP server returns a queued event's several outputs as one text (the
+        # list's repr); unqueued, each output is its own content item (the notes, the MIDI URL, the WAV URL)
+        music_out = [text(), gr.File(), gr.File()]
+        go.click(harmonise_melody, [text(), whole(0), flag(True), whole(32)], music_out, api_name="harmonise_melody",
+                 queue=False)
+        go.click(continue_chorale, [text(), whole(4), gr.Number(1.0), whole(0)], music_out,
+                 api_name="continue_chorale", queue=False)
 
 
 def only_tools_in_api(demo: gr.Blocks) -> None:

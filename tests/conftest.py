@@ -35,10 +35,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-dev-shm-usage"]
 
 
-def chromium_page(url: str):
+def chromium_page(url: str, setup=None):
     """A context manager: Debian's headless Chromium (via Playwright) showing the app at ``url``.
 
-    Skips the calling test, with the reason, where Chromium is not installed.
+    ``setup(page)`` runs before the page loads (e.g. to listen to its requests). Skips the calling
+    test, with the reason, where Chromium is not installed.
     """
     import contextlib
     import shutil
@@ -55,6 +56,8 @@ def chromium_page(url: str):
             try:
                 pg = browser.new_page(viewport={"width": 1280, "height": 1000})
                 pg.set_default_timeout(60_000)
+                if setup:
+                    setup(pg)
                 pg.goto(url)
                 pg.get_by_role("tab", name="Text").wait_for()
                 yield pg

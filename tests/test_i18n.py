@@ -189,8 +189,8 @@ def test_every_value_error_sentence_has_spanish():
             missing.append(f"{where}: {message}")
     assert not missing, "ValueError sentences without Spanish (add them to tabs/sentences.py):\n" + "\n".join(missing)
     unresolved = [w for w, m in errors if m is None]
-    assert unresolved == ["playground/music/catalog.py:110", "tabs/music_step.py:49"] or \
-        set(unresolved) <= {"playground/music/catalog.py:110", "tabs/music_step.py:49"}, unresolved
+    # by file, not line: an edit above the raise must not fail this test
+    assert {w.split(":")[0] for w in unresolved} <= {"playground/music/catalog.py", "tabs/music_step.py"}, unresolved
 
 
 def test_messages_built_elsewhere_have_spanish():

@@ -59,7 +59,7 @@ def test_the_rules_alone_teach_a_tiny_model_and_it_joins_the_models(tiny):
     broken = lambda d: sum(d[k] for k in rl.RULES)  # noqa: E731
     print(f"[rl tiny] rules broken {broken(before):.3f} -> {broken(after):.3f}, reward {before['reward']:.3f} -> "
           f"{after['reward']:.3f}")
-    assert after["reward"] > before["reward"] + 0.1 and broken(after) < broken(before) - 0.025
+    assert after["reward"] > before["reward"] + 0.05 and broken(after) < broken(before) - 0.025
     card = read_card(last["out_dir"])
     assert card["parent"].endswith(tiny.name) and card["learned_from"]["method"] == "rl-tuner"
     assert card["learned_from"]["ratings"] == 0 and card["metrics"]["after_reward"] == round(after["reward"], 4)
@@ -81,7 +81,7 @@ def test_reward_uses_the_raters_scorer_from_five_ratings():
     assert r.parts == ["rater", "rules"] and r.ratings == 5
     out = r(grids, 0)
     assert out["rated"][2] > out["rated"][0]  # higher melodies were rated higher
-    assert np.allclose(out["reward"], out["rated"] + 4.0 * out["rules"])
+    assert np.allclose(out["reward"], out["rated"] + 2.0 * out["rules"])
     assert rl.reward([{**x, "rating": 3} for x in rows]).scorer is None  # all equal: nothing to learn
     v = rl.rule_violations([np.array([[60, 67, 55, 48], [62, 69, 57, 50]])])  # parallel fifths S-A, T-B + octaves
     assert v["parallels"] > 0.3 and v["crossings"] == 1.0  # the alto sits above the soprano throughout
@@ -98,9 +98,8 @@ def test_bad_input_gives_a_plain_sentence(tiny):
 
 
 def _height(g) -> float:
-    """The simulated rater's taste: how high the composed soprano sits (mean MIDI pitch)."""
-    start = g.output["seed_steps"]
-    return float(np.mean([p for p, s, _ in g.output["voices"]["soprano"] if s >= start] or [0]))
+    """The simulated rater's taste: how high the melody sits (mean MIDI pitch of the soprano's notes)."""
+    return float(np.mean([p for p, _, _ in g.output["voices"]["soprano"]]))
 
 
 @pytest.mark.slow
@@ -121,11 +120,12 @@ def test_the_bundled_lstm_learns_high_melodies_from_ratings(tmp_path):
         events = list(rl.learn_by_rl(base, store.rated("music", base.name), out_dir=out))
         last = events[-1]
         new = music.load(str(out))
-        battles = []
+        battles, liked = [], []
         for i in range(40):
             p = music.Params(source="chorale", chorale=(7 * i) % n_open, bars=2, seed=5000 + i)
             ga, gb = music.generate(base, p), music.generate(new, p)
             ha, hb = _height(ga), _height(gb)
+            liked.append((ha > cut, hb > cut))  # would the rater give it a 5?
             outcome = "a" if ha > hb else "b" if hb > ha else "tie"
             votes.vote(store, votes.show_pair(store, ga, gb, f"rater-{i // 25}"), outcome, f"rater-{i // 25}")
             battles.append((base.name, new.name, outcome))
@@ -137,9 +137,41 @@ def test_the_bundled_lstm_learns_high_melodies_from_ratings(tmp_path):
               f"rated {b['rated']:.2f} -> {a['rated']:.2f}; out of key {b['out_of_key']:.3f} -> {a['out_of_key']:.3f}, "
               f"parallels/pair {b['parallels']:.3f} -> {a['parallels']:.3f}, crossings/step {b['crossings']:.3f} -> "
               f"{a['crossings']:.3f}, out of range {b['out_of_range']:.3f} -> {a['out_of_range']:.3f}; "
+              f"rater's 5s {np.mean([x for x, _ in liked]):.0%} -> {np.mean([y for _, y in liked]):.0%}; "
               f"new version wins {wins:.0%} of 40 blind votes ({ties} ties), strength difference {diff:.2f} "
               f"[{lo:.2f}, {hi:.2f}]")
         assert lo > 0 and a["rated"] > b["rated"]
     finally:
         shutil.rmtree(out, ignore_errors=True)
         catalog.clear_cache()
+
+
+def test_the_tab_learns_and_selects_the_new_version(tmp_path, tiny, monkeypatch):
+    import gradio as gr
+
+    from playground import feedback
+    from playground.train import music_rl
+    from tabs import music_learn
+
+    monkeypatch.setattr(music_rl.MusicRLConfig, "__init__", _short_config(music_rl.MusicRLConfig.__init__))
+    store = FeedbackStore(f"sqlite:///{tmp_path / 'feedback.db'}")
+    feedback.set_default_store(store)
+    try:
+        assert (tiny.name, tiny.name) in music_learn.lstm_choices()
+        outs = list(music_learn.learn_by_rl(tiny.name))
+        assert "voice-leading rules alone" in outs[0][1]  # no ratings yet
+        curve, status, choice = outs[-1]
+        assert "Saved the new version" in status and "notes out of the key" in status
+        assert choice["value"].startswith(tiny.name + "-feedback-") and curve.size[0] > 100
+        assert choice["value"] in [v for _, v in choice["choices"]]
+        with pytest.raises(gr.Error, match="fine-tunes the chorale LSTM"):
+            list(music_learn.learn_by_rl(str(music.HARMONISER)))
+    finally:
+        feedback.set_default_store(None)
+
+
+def _short_config(init):
+    """MusicRLConfig's constructor with a short run as the default (the tab passes no config)."""
+    def short(self, *a, **kw):
+        init(self, *a, **{"max_steps": 4, "batch_size": 4, "bars": 1, **kw})
+    return short
