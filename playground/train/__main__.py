@@ -18,6 +18,7 @@ FAMILIES = {
     "judge": "playground.train.judge",
     "diffusion": "playground.train.diffusion",
     "coconet": "playground.train.coconet",
+    "music-rl": "playground.train.music_rl",
 }
 
 

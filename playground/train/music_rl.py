@@ -14,8 +14,9 @@ chorale with ``reward_fn(grids, seed_steps) -> {"reward": (B,), ...}`` and takes
 The KL penalty is part of the return (the estimator of KL(pi || parent) on the sampled tokens,
 as in RLHF). The baseline ``b`` is the mean reward of the other ``group - 1`` episodes of the same
 opening (leave-one-out, RLOO): a running mean of R (``group=1``) left the opening's own effect on
-the rated melody in the advantage, and 80 steps taught nothing measurable. Sampling and the log-probabilities use the same range
-mask and no dropout, so log pi is the exact probability of what was drawn. The new version is
+the rated melody in the advantage, and 80 steps taught nothing measurable. Sampling and the
+log-probabilities use the same range mask and no dropout, so log pi is the exact probability of
+what was drawn. The new version is
 saved in the parent's format (float16 weights, config.json, openings) with a card: parent,
 ``learned_from`` and the before/after figures of ``evaluate``, measured on the saved weights.
 """
@@ -34,7 +35,7 @@ import torch.nn.functional as F
 from playground import checkpoint
 from playground.card import Card, write_card
 from playground.music.model import MODEL_TYPE, ChoraleLSTM
-from playground.music.notes import from_tokens
+from playground.music.notes import from_tokens, to_tokens
 from playground.music.sample import _range_mask
 from playground.train.loop import LoopConfig, optimise, train
 
@@ -123,8 +124,7 @@ def rl_tune(init: str | Path, reward_fn: RewardFn, out_dir: str | Path, cfg: Mus
     ref = copy.deepcopy(policy).requires_grad_(False)
     gen = torch.Generator().manual_seed(cfg.seed)
     T0 = min((len(o) for o in openings), default=0) if openings else 0
-    seeds = (torch.stack([torch.from_numpy(np.where(o[:T0] < 0, 0, o[:T0] - policy.cfg.pitch_min + 1)) for o in openings])
-             if T0 else None)
+    seeds = torch.stack([torch.from_numpy(to_tokens(o[:T0], policy.cfg.pitch_min)) for o in openings]) if T0 else None
     n_gen = cfg.bars * policy.cfg.steps_per_bar
     opt = torch.optim.Adam(policy.parameters(), lr=cfg.lr)
     baseline: list[float] = []
@@ -170,9 +170,48 @@ def rl_tune(init: str | Path, reward_fn: RewardFn, out_dir: str | Path, cfg: Mus
             write_card(out, Card(
                 model=out.name, model_type=MODEL_TYPE, data=f"{ev['step'] * cfg.batch_size} sampled episodes of "
                 f"{cfg.bars} bars, rewarded by {', '.join(k for k in (learned_from or {}).get('reward', []))}",
-                command=f"RL Tuner of {Path(str(init)).name} in the app (playground.music.rl.learn_by_rl, beta {cfg.beta:g})",
+                command=f"python -m playground.train music-rl --init {init} --max-steps {cfg.max_steps} "
+                        f"--lr {cfg.lr:g} --beta {cfg.beta:g} --w-rules {(learned_from or {}).get('w_rules', 2.0):g} "
+                        "(or the Music tab's Learn from feedback; the reward reads the feedback store)",
                 parameters=sum(p.numel() for p in policy.parameters()), train_seconds=round(ev["elapsed_s"], 1),
                 steps=ev["step"], metrics=metrics, config=asdict(cfg), parent=str(init),
                 learned_from={"method": "rl-tuner", **(learned_from or {})}))
             ev = {**ev, "out_dir": str(out), "before": before, "after": after}
         yield ev
+
+
+def add_arguments(p) -> None:
+    """Command-line flags of ``python -m playground.train music-rl``."""
+    p.add_argument("--init", default="assets/models/music-bach", help="the chorale LSTM folder to start from")
+    p.add_argument("--out", help="folder for the new version (default: <data dir>/models/<model>-feedback-<UTC time>)")
+    p.add_argument("--store", help="feedback store URL (default: PLAYGROUND_FEEDBACK_URL or the data dir's SQLite)")
+    p.add_argument("--data-dir", help="the app's data dir (where the default store and versions live)")
+    p.add_argument("--w-rules", type=float, default=2.0, help="weight of the voice-leading rules in the reward")
+    for name, value in asdict(MusicRLConfig()).items():
+        p.add_argument("--" + name.replace("_", "-"), type=type(value), default=value)
+    p.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+
+
+def main(args) -> None:
+    """CLI entry: the ratings of the --init model's lineage, then the RL Tuner (as the Music tab runs it)."""
+    from playground import config, lineage
+    from playground.feedback import FeedbackStore
+    from playground.music import rl
+
+    if args.data_dir:
+        config.set_data_dir(args.data_dir)
+    torch.set_num_threads(args.threads)
+    base = lineage.base_name(Path(args.init).name)
+    rows = [r for r in FeedbackStore(args.store).rated("music") if lineage.base_name(str(r.get("model"))) == base]
+    cfg = MusicRLConfig(**{k: getattr(args, k) for k in asdict(MusicRLConfig())})
+    r = rl.reward(rows, w_rules=args.w_rules)
+    print(f"{len(rows)} rated music outputs of {base}; reward: {' + '.join(r.parts)}")
+    try:
+        for ev in rl.learn_by_rl(args.init, rows, out_dir=args.out, cfg=cfg, r=r):
+            if ev.get("losses") and ev["step"] % 10 == 0 and not ev.get("done"):
+                print(f"step {ev['step']:4d}  " + "  ".join(f"{k} {v:.3f}" for k, v in ev["losses"].items()))
+    except ValueError as e:
+        raise SystemExit(f"error: {e}") from None
+    for when in ("before", "after"):
+        print(f"{when:6s} " + "  ".join(f"{k} {v:.3f}" for k, v in ev[when].items()))
+    print(f"saved {ev['out_dir']}")
