@@ -249,6 +249,7 @@ class Tuning(NamedTuple):
     tune: gr.Button
     learn: gr.Button
     dpo: gr.Button
+    stop: gr.Button
     status: gr.Markdown
     plot: gr.LinePlot
 
@@ -308,11 +309,12 @@ def _tuning() -> Tuning:
                 tune = gr.Button(t("text.finetune"), variant="primary")
                 learn = gr.Button(t("text.learn"))
                 dpo = gr.Button(t("text.dpo"))
+                stop = gr.Button(t("common.stop"))
         example_table([[str(config.ASSETS / "examples" / "sonnets.txt")]], [upload], "text.example")
         status = gr.Markdown()
         plot = gr.LinePlot(pd.DataFrame(columns=["step", "loss", "split"]), x="step", y="loss",
                            color="split", label=t("text.loss"), height=240)
-    return Tuning(upload, steps, tune, learn, dpo, status, plot)
+    return Tuning(upload, steps, tune, learn, dpo, stop, status, plot)
 
 
 def _wire(w: Writing, s: Settings, st: Stepper, t: Tuning, gen_state: gr.State) -> None:
@@ -330,12 +332,13 @@ def _wire(w: Writing, s: Settings, st: Stepper, t: Tuning, gen_state: gr.State) 
                  api_name="add_token")
     st.draw.click(sample_token, [s.model, st.text, s.seed, st.position, *sampling], step_out,
                   api_name="sample_token")
-    t.tune.click(finetune, [t.upload, s.model, t.steps, s.seed], [t.status, t.plot, s.model],
-                 api_name="finetune", concurrency_limit=1)
-    t.learn.click(learn_from_feedback, [s.model], [t.status, t.plot, s.model],
-                  api_name="learn_from_feedback", concurrency_limit=1)
-    t.dpo.click(learn_from_votes, [s.model], [t.status, t.plot, s.model], api_name="learn_from_votes",
-                concurrency_limit=1)
+    runs = [t.tune.click(finetune, [t.upload, s.model, t.steps, s.seed], [t.status, t.plot, s.model],
+                         api_name="finetune", concurrency_limit=1),
+            t.learn.click(learn_from_feedback, [s.model], [t.status, t.plot, s.model],
+                          api_name="learn_from_feedback", concurrency_limit=1),
+            t.dpo.click(learn_from_votes, [s.model], [t.status, t.plot, s.model], api_name="learn_from_votes",
+                        concurrency_limit=1)]
+    t.stop.click(None, None, None, cancels=runs)  # a stopped run saves nothing
 
 
 def build(model_id: str | None = None) -> None:
