@@ -127,12 +127,13 @@ def t(key: str) -> Text:
 def example_table(samples: list, inputs: list, label_key: str, **kwargs: Any) -> gr.Examples:
     """``gr.Examples`` for inputs with translated labels and choices. Gradio's example table does
     not translate: it would print the inputs' labels (its headers) and a radio's choice names as
-    raw keys. So the table has no headers, and a choice shows its value (the English name)."""
+    raw keys. So the table has no headers, and a choice shows its English name."""
     ex = gr.Examples(samples, inputs, label=t(label_key), **kwargs)
     ex.dataset.headers = []
     for props in ex.dataset.component_props:
         if props.get("choices"):
-            props["choices"] = [(str(value), value) for _, value in props["choices"]]
+            props["choices"] = [(english(shown.key) if isinstance(shown, I18nData) else str(shown), value)
+                                for shown, value in props["choices"]]
     return ex
 
 
