@@ -130,8 +130,9 @@ def test_dpo_version_of_the_bundled_text_model_wins_blind_votes(store, tmp_path,
     theirs = np.mean([_nll(base, params.prompt, t) for t in after])
     print(f"\n[loop proof] bundled {base.name}, rater likes short lines (>= 3 line breaks in 80 characters): "
           f"{len(store.rated('text'))} ratings ({liked} liked) -> {card['learned_from']['pairs']} DPO pairs, "
-          f"{card['steps']} steps; {len(battles)} blind votes, {len(decided)} decided: tuned wins {np.mean(decided):.0%} "
-          f"(the parent {1 - np.mean(decided):.0%}); strength difference {diff:.2f} (95 % {lo:.2f}..{hi:.2f}); "
+          f"{card['steps']} steps; {len(battles)} blind votes, {len(decided)} decided: "
+          f"tuned wins {np.mean(decided):.0%} (the parent {1 - np.mean(decided):.0%}); "
+          f"strength difference {diff:.2f} (95 % {lo:.2f}..{hi:.2f}); "
           f"short-lined samples of 100 fresh seeds {rate_before:.0%} -> {rate_after:.0%}; "
           f"NLL/char of Romeo's speech {speech_base:.2f} -> {speech_tuned:.2f}, of the samples under the parent "
           f"{own:.2f} (its own) vs {theirs:.2f} (the new version's); distinct samples {len(set(after))}/100; "
