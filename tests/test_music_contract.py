@@ -75,7 +75,7 @@ def test_models_read_facts_from_each_config():
     roll = found["music-bach-roll"]
     assert roll.model_type == "chorale-lstm" and roll.facts["ordered"] and not roll.facts["generates"]
     assert roll.facts["metrics"]["test_nats_per_frame"] == pytest.approx(5.598, abs=1e-3)
-    assert found["music-bach"].facts["parameters"] == 1_074_572
+    assert found["music-bach"].facts["parameters"] == 2_569_740
 
 
 def test_models_skip_other_modalities(root):
@@ -151,14 +151,14 @@ def test_bundled_checkpoints_keep_their_bytes_through_the_one_format(name, tmp_p
 
 def test_bundled_cards_keep_the_figures():
     bach, roll = read_card(config.MODELS / "music-bach"), read_card(config.MODELS / "music-bach-roll")
-    assert bach["metrics"]["test_nats_per_note"] == pytest.approx(0.470, abs=5e-4)
+    assert bach["metrics"]["test_nats_per_note"] == pytest.approx(0.417, abs=5e-4)  # goal <= 0.42 (issue #12)
     assert roll["metrics"]["test_nats_per_frame"] == pytest.approx(5.60, abs=5e-3)
-    assert bach["model_type"] == roll["model_type"] == "chorale-lstm" and bach["steps"] == 1588
+    assert bach["model_type"] == roll["model_type"] == "chorale-lstm" and bach["steps"] == 4055
     assert not (config.MODELS / "music-bach" / "metrics.json").exists()
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name, key, figure", [("music-bach", "nll_per_note", 0.46969),
+@pytest.mark.parametrize("name, key, figure", [("music-bach", "nll_per_note", 0.41683),
                                                ("music-bach-roll", "nll_per_frame", 5.59771)])
 def test_bundled_test_nll_recomputed(name, key, figure):
     from playground.music.measure import DEFAULT_DATA, eval_test_nll
