@@ -30,7 +30,7 @@ from tabs import sentences, strings
 
 LANGS = ("en", "es")
 STRINGS: dict[str, dict[str, str]] = {**strings.PAGE, **strings.TEXT, **strings.IMAGES, **strings.MUSIC,
-                                      **strings.FEEDBACK}
+                                      **strings.FEEDBACK, **strings.MUSIC_NOTES}
 # Gradio picks its locale from navigator.language while the page boots, before any script of
 # ``head=`` runs; so ``?lang=`` is applied by the server, in the page's first <head> script.
 LANG_SCRIPT = ("<script>Object.defineProperty(navigator, 'language', {get: () => '%s'});"

@@ -20,7 +20,7 @@ import gradio as gr
 from playground import contract, music, preference
 from playground.generation import Generation
 from playground.music.notes import VOICES
-from tabs import links, music_learn, music_step, rating
+from tabs import explanations, links, music_learn, music_step, rating
 from tabs.common import user_errors
 from tabs.music_view import beats, describe, next_note_chart, note_list, report_markdown
 from tabs.charts import probability_bars
@@ -157,9 +157,9 @@ def build(model: str | Path = music.DEFAULT_MODEL, harmoniser: str | Path = musi
     state = gr.State(None)
     missing = music.missing_message(model)
     gr.Markdown(t("music.intro"))
-    gr.Markdown(music.ABOUT if missing else music.explain(model))
+    gr.Markdown(t("music.about.lstm") if missing else explanations.music(model))
     if not music.missing_message(harmoniser):
-        gr.Markdown(music.explain(harmoniser))
+        gr.Markdown(explanations.music(harmoniser))
     if missing:
         gr.Markdown(f"⚠️ {missing}")
     with gr.Row():

@@ -381,8 +381,7 @@ MUSIC = {
                      "write alto, tenor and bass under it.",
                      "Compón al estilo de los corales de Bach: continúa una semilla o escribe una melodía y deja que "
                      "el modelo escriba contralto, tenor y bajo debajo. La música sigue siendo de estilo Bach y las "
-                     "notas se escriben en notación inglesa (C4 = do central). La descripción de cada modelo, "
-                     "debajo, está en inglés, como su ficha."),
+                     "notas se escriben en notación inglesa (C4 = do central)."),
     "music.source": _("Seed", "Semilla musical"),
     "music.typed": _("Typed notes", "Notas escritas"),
     "music.chorale_opening": _("Chorale opening (test split)", "Comienzo de un coral (conjunto de prueba)"),
@@ -700,3 +699,34 @@ TEXT_NOTES_ES = {  # playground/text/explain.py
     "UNIFORM": "; cuanto más bajo, mejor, y adivinar al azar, con todos los tokens igual de probables, daría "
                "{uniform:.2f}.",
 }
+
+
+# The Music tab's model notes: the English is the playground's own text (``playground/music``), the
+# Spanish is here; ``tabs/explanations.music`` picks the key whose English is the model's note.
+from playground.music import harmony as _harmony  # noqa: E402
+from playground.music import model as _music_model  # noqa: E402
+
+MUSIC_NOTES = {
+    "music.about.lstm": _(
+        _music_model.ABOUT,
+        "Una pequeña red recurrente (una LSTM) aprendió armonía a cuatro voces de 229 corales de Bach. Dale un "
+        "comienzo, unas notas que escribas, el principio de un coral que nunca vio o un archivo MIDI, y escribe lo "
+        "que sigue una semicorchea tras otra; cada voz elige entre las notas que cree que Bach escribiría con más "
+        "probabilidad. *Continuar* añade compases; *armonizar* deja tu melodía tal cual y añade contralto, tenor y "
+        "bajo debajo. La temperatura decide lo atrevidas que son las elecciones."),
+    "music.about.roll": _(
+        _music_model.ABOUT_ROLL,
+        "Una LSTM sobre el piano roll en negras de los corales de Bach, que se conserva para medir la verosimilitud "
+        "por fotograma de los artículos publicados; en esta app no compone."),
+    "music.about.harmoniser": _(
+        _harmony.ABOUT,
+        "**Armonizar** usa un segundo modelo, al estilo de **Coconet** (el modelo detrás del Doodle de Bach de "
+        "Google): oye tu **melodía entera a la vez** y rellena contralto, tenor y bajo en todas partes a la vez; "
+        "luego, una y otra vez, borra una parte al azar de sus propias notas y la vuelve a escribir a partir de "
+        "todo lo demás (muestreo de Gibbs con recocido). Como sabe adónde va la melodía, sus acordes encajan con "
+        "la tonalidad de la melodía. **Fijar la tonalidad** prohíbe las notas fuera de esa tonalidad. Debajo "
+        "de cada resultado, un **informe de conducción de voces** comprueba lo que se comprueba en una clase de "
+        "música (las quintas y octavas paralelas se marcan en el piano roll), y el gráfico de **probabilidades de la "
+        "siguiente nota** muestra qué notas sopesó el armonizador para una voz en un tiempo."),
+}
+

@@ -338,3 +338,13 @@ def test_the_text_model_note_follows_the_request():
     english = importlib.import_module("playground.text.explain").NOTES
     assert not [n for n, values in importlib.import_module("playground.text.explain").paragraphs(tm)
                 if english[n].format(**values).strip() in es]
+
+
+def test_every_music_model_note_is_a_translated_page_string():
+    from playground import music
+    from tabs import explanations
+
+    for info in music.models():
+        note = explanations.music(info.path)
+        assert isinstance(note, I18nData), f"{info.name}'s note has no Spanish (add it to tabs/strings.MUSIC_NOTES)"
+        assert i18n.table()[note.key]["es"] != i18n.table()[note.key]["en"]
