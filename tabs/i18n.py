@@ -192,8 +192,20 @@ def _patterns() -> list[tuple[re.Pattern, str]]:
 
 
 def term(text: str, lang: str) -> str:
-    """A noun phrase the playground puts in its sentences ("seed", "number of candidates")."""
-    return sentences.TERMS.get(text, text) if lang == "es" else text
+    """A noun phrase the playground puts in its sentences ("seed", "number of candidates"), or a value
+    with places and key names in it ("bar 2 beat 3", "C# minor": ``sentences.PHRASES``)."""
+    if lang != "es":
+        return text
+    if text in sentences.TERMS:
+        return sentences.TERMS[text]
+    for pattern, spanish in sentences.PHRASES:
+        text = re.sub(pattern, _key_name if spanish == "KEY" else spanish, text)
+    return text
+
+
+def _key_name(m: re.Match) -> str:
+    accidental = {"#": " sostenido", "b": " bemol"}.get(m.group(2) or "", "")
+    return f"{sentences.SOLFEGE[m.group(1)]}{accidental} {'mayor' if m.group(3) == 'major' else 'menor'}"
 
 
 def sentence(message: str, lang: str | None = None) -> str:

@@ -287,7 +287,34 @@ SENTENCES: dict[str, str] = {
         "nombre de cada versión del modelo (como mucho 200 caracteres).",
     "No vote names the version '{name}'.": "Ningún voto menciona la versión '{name}'.",
     "Press Compare first to get a pair to vote on.": "Pulsa Comparar primero para tener una pareja que votar.",
+    # the voice-leading report (playground/music/voice_leading.py summary_lines)
+    "Key: {key}.": "Tonalidad: {key}.",
+    "{pct} % of the notes belong to {key} ({per_voice}).": "El {pct} % de las notas pertenece a {key} ({per_voice}).",
+    "No parallel fifths or octaves ({n} times two voices moved together).":
+        "Ni quintas ni octavas paralelas ({n} veces se movieron dos voces a la vez).",
+    "{f} parallel fifths and {o} parallel octaves or unisons, out of {n} times two voices moved together ({pct} %).":
+        "{f} quintas paralelas y {o} octavas o unísonos paralelos, de {n} veces que dos voces se movieron a la "
+        "vez ({pct} %).",
+    "Parallel fifths between the {a} and the {b}: {places}.": "Quintas paralelas entre {a} y {b}: {places}.",
+    "Parallel octaves between the {a} and the {b}: {places}.": "Octavas paralelas entre {a} y {b}: {places}.",
+    "The {voice} leaves its range ({range}) {n} times: {notes}.":
+        "La voz de {voice} sale de su registro ({range}) {n} veces: {notes}.",
+    "The {voice} leaves its range ({range}) {n} time: {notes}.":
+        "La voz de {voice} sale de su registro ({range}) {n} vez: {notes}.",
+    "Every voice stays within its usual range.": "Todas las voces se mantienen en su registro habitual.",
+    "No voices cross.": "Ninguna voz se cruza con otra.",
+    "The {a} goes above the {b} at {places}.": "La voz de {a} pasa por encima de la de {b} en {places}.",
 }
+
+# parts of values inside those sentences: places on the grid and key names
+# ("bar 2 beat 3 and 2 more" -> "compás 2 tiempo 3 y 2 más", "C# minor" -> "do sostenido menor")
+SOLFEGE = {"C": "do", "D": "re", "E": "mi", "F": "fa", "G": "sol", "A": "la", "B": "si"}
+PHRASES: list[tuple[str, str]] = [
+    (r"\bbar (\d+) beat ", r"compás \1 tiempo "),
+    (r" and (\d+) more\b", r" y \1 más"),
+    (r"\balto (\d)", r"contralto \1"), (r"\bbass (\d)", r"bajo \1"),
+    (r"\b([A-G])(#|b)? (major|minor)\b", "KEY"),
+]
 
 # the nouns the validators put in "{what}" (contract.whole(x, "seed"), ...), and other values
 TERMS: dict[str, str] = {

@@ -86,3 +86,20 @@ def test_bad_grid_shape():
         report(np.zeros((8, 3), dtype=int))
     with pytest.raises(ValueError):
         find_key(np.full(4, -1))
+
+
+@pytest.mark.parametrize("g", [
+    grid([67, 69, 71], [60, 62, 64]),  # parallel fifths
+    grid([72, 74, 76], [60, 62, 64]),  # parallel octaves
+    grid([72, 72, 72, 72], [67, 74, 67, 67], [60, 60, 60, 60], [48, 48, 48, 48]),  # a crossing
+    grid([60, 62, 64, 65, 67, 66, 67, 72], [55] * 8, [52] * 8, [36] * 8),  # out of key and range
+    grid([69, 71, 72, 74, 76, 77, 79, 81], [64] * 8, [57] * 8, [45] * 8),  # A minor, the soprano too high
+])
+def test_every_report_line_reads_in_spanish(g):
+    from tabs.i18n import sentence
+
+    for line in report(g).summary():
+        spanish = sentence(line, "es")
+        assert spanish != line, line
+        for english in ("bar ", " beat ", "major", "minor", " times", "voices", "the alto", "bass "):
+            assert english not in spanish, (line, spanish)
