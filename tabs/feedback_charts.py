@@ -109,7 +109,8 @@ def leaderboard(modality: str):
         raise gr.Error(sentence(str(e))) from None
     table = compare.board(modality)  # the compare view's own data function: one leaderboard
     p = progress.progress(feedback.default_store(), modality, {v.name: v.parent for v in known})
-    return table, error_bars(table), read_out(p, {v.name: v.learned_from for v in known}), over_time(p)
+    shown = table.rename(columns={c: say(f"feedback.col.{c}") for c in table.columns})  # headings: reader's language
+    return shown, error_bars(table), read_out(p, {v.name: v.learned_from for v in known}), over_time(p)
 
 
 def after_vote(modality: str):

@@ -537,7 +537,8 @@ FEEDBACK = {
     "feedback.time_axis": _("time", "hora"),
     **{f"feedback.col.{en}": _(en, es) for en, es in (
         ("time", "hora"), ("modality", "modalidad"), ("model", "modelo"), ("rating", "valoración"),
-        ("comment", "comentario"), ("count", "cantidad"), ("mean", "media"))},
+        ("comment", "comentario"), ("count", "cantidad"), ("mean", "media"), ("strength", "fuerza"),
+        ("low", "mínimo 95 %"), ("high", "máximo 95 %"), ("votes", "votos"), ("win_rate", "tasa de victorias"))},
     "feedback.password": _("Admin password", "Contraseña de administración"),
     "feedback.password_info": _("Needed for the comments and the exports.",
                                 "Necesaria para los comentarios y las exportaciones."),
