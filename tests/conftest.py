@@ -35,11 +35,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-dev-shm-usage"]
 
 
-def chromium_page(url: str, setup=None):
+def chromium_page(url: str, setup=None, locale: str | None = None, ready: str = "Text", timeout_ms: int = 60_000):
     """A context manager: Debian's headless Chromium (via Playwright) showing the app at ``url``.
 
-    ``setup(page)`` runs before the page loads (e.g. to listen to its requests). Skips the calling
-    test, with the reason, where Chromium is not installed.
+    ``setup(page)`` runs before the page loads (e.g. to listen to its requests); ``locale`` is the
+    browser's language (e.g. "es-ES"); the page is ready when the tab named ``ready`` shows;
+    ``timeout_ms`` is every wait's default limit. Skips
+    the calling test, with the reason, where Chromium is not installed.
     """
     import contextlib
     import shutil
@@ -54,12 +56,12 @@ def chromium_page(url: str, setup=None):
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
             try:
-                pg = browser.new_page(viewport={"width": 1280, "height": 1000})
-                pg.set_default_timeout(60_000)
+                pg = browser.new_page(viewport={"width": 1280, "height": 1000}, locale=locale)
+                pg.set_default_timeout(timeout_ms)
                 if setup:
                     setup(pg)
                 pg.goto(url)
-                pg.get_by_role("tab", name="Text").wait_for()
+                pg.get_by_role("tab", name=ready).wait_for()
                 yield pg
             finally:
                 browser.close()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import CHROMIUM_ARGS, chromium_page
+from conftest import chromium_page
 from playground.bench import ServedApp
 
 pytestmark = pytest.mark.browser
@@ -32,41 +32,21 @@ def _open_tab(page, name: str, inside) -> None:
 
 
 def test_lang_es_in_the_link_shows_spanish(app):
-    from playwright.sync_api import sync_playwright
-
-    chromium_page(app.url)  # skips where Chromium is missing
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(locale="en-US")
-            page.set_default_timeout(20_000)
-            page.goto(app.url + "?lang=es&tab=text")
-            _spanish(page)
-            _open_tab(page, "Imágenes", page.locator("#tab-images").get_by_role("button", name="Generar", exact=True))
-            page.locator("#tab-images").get_by_text("Imágenes a partir de ruido").wait_for()  # a long help text
-        finally:
-            browser.close()
+    with chromium_page(app.url + "?lang=es&tab=text", locale="en-US", ready="Texto", timeout_ms=20_000) as page:
+        _spanish(page)
+        _open_tab(page, "Imágenes", page.locator("#tab-images").get_by_role("button", name="Generar", exact=True))
+        page.locator("#tab-images").get_by_text("Imágenes a partir de ruido").wait_for()  # a long help text
 
 
 def test_a_spanish_browser_shows_spanish_and_the_tour_steps(app):
-    from playwright.sync_api import sync_playwright
-
-    chromium_page(app.url)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(locale="es-ES")
-            page.set_default_timeout(20_000)
-            page.goto(app.url)
-            _spanish(page)
-            tour = page.locator("#tour-text")
-            tour.get_by_text("Visita guiada").click()
-            tour.get_by_text("Qué hace el modelo").wait_for()
-            tour.get_by_role("button", name="Siguiente ▶").click()
-            tour.get_by_text("Muestreo").wait_for()
-            assert not tour.get_by_text("Qué hace el modelo").is_visible()
-        finally:
-            browser.close()
+    with chromium_page(app.url, locale="es-ES", ready="Texto", timeout_ms=20_000) as page:
+        _spanish(page)
+        tour = page.locator("#tour-text")
+        tour.get_by_text("Visita guiada").click()
+        tour.get_by_text("Qué hace el modelo").wait_for()
+        tour.get_by_role("button", name="Siguiente ▶").click()
+        tour.get_by_text("Muestreo").wait_for()
+        assert not tour.get_by_text("Qué hace el modelo").is_visible()
 
 
 def test_english_stays_the_default(app):
@@ -78,24 +58,14 @@ def test_english_stays_the_default(app):
 def test_spanish_long_texts_status_lines_and_error_pop_ups(app):
     """Server-written text follows ``?lang=es`` too: a status line, an error pop-up from a
     playground ValueError, and the long help texts of two tabs."""
-    from playwright.sync_api import sync_playwright
-
-    chromium_page(app.url)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(locale="en-US")
-            page.set_default_timeout(60_000)
-            page.goto(app.url + "?lang=es&tab=text")
-            text = page.locator("#tab-text")
-            text.get_by_text("Un modelo de lenguaje lee tu texto inicial").wait_for()
-            text.get_by_role("button", name="Enviar valoración").click()
-            text.get_by_text("Aún no hay nada que valorar: genera algo primero.").wait_for()
-            _open_tab(page, "Música", page.locator("#tab-music").get_by_role("button", name="Componer", exact=True))
-            music = page.locator("#tab-music")
-            music.get_by_text("Compón al estilo de los corales de Bach").wait_for()
-            music.locator("#music-notes textarea").fill("H9 C5")
-            music.get_by_role("button", name="Componer", exact=True).click()
-            page.locator(".toast-body").get_by_text("'H9' no es un nombre de nota").wait_for()
-        finally:
-            browser.close()
+    with chromium_page(app.url + "?lang=es&tab=text", locale="en-US", ready="Texto") as page:
+        text = page.locator("#tab-text")
+        text.get_by_text("Un modelo de lenguaje lee tu texto inicial").wait_for()
+        text.get_by_role("button", name="Enviar valoración").click()
+        text.get_by_text("Aún no hay nada que valorar: genera algo primero.").wait_for()
+        _open_tab(page, "Música", page.locator("#tab-music").get_by_role("button", name="Componer", exact=True))
+        music = page.locator("#tab-music")
+        music.get_by_text("Compón al estilo de los corales de Bach").wait_for()
+        music.locator("#music-notes textarea").fill("H9 C5")
+        music.get_by_role("button", name="Componer", exact=True).click()
+        page.locator(".toast-body").get_by_text("'H9' no es un nombre de nota").wait_for()
