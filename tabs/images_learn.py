@@ -15,6 +15,7 @@ import gradio as gr
 import playground.images as img
 from playground import feedback, lineage, votes
 from playground.images import learn, liking, plots
+from tabs import training_panel
 from tabs.common import user_errors
 from tabs.i18n import label as shown_name, say, t
 
@@ -48,14 +49,8 @@ def build(w: SimpleNamespace) -> None:
     """The accordion (shown for every model; a GAN or VAE gets a message saying what it learns instead)."""
     with gr.Accordion(t("images.dpo"), open=False):
         gr.Markdown(t("images.dpo_help"))
-        with gr.Row():
-            w.dpo_start = gr.Button(t("images.dpo_start"), variant="primary")
-            w.dpo_stop = gr.Button(t("common.stop"))
-        w.dpo_curve = gr.Image(label=t("images.losses"), type="pil", format="png", height=240)
-        w.dpo_status = gr.Markdown()
+        w.dpo = training_panel.controls("images.dpo_start", "images.losses")
 
 
 def wire(w: SimpleNamespace) -> None:
-    run = w.dpo_start.click(learn_from_votes, [w.model], [w.dpo_curve, w.dpo_status, w.model],
-                            api_name="learn_from_votes_images", concurrency_limit=1)
-    w.dpo_stop.click(None, cancels=[run])
+    training_panel.wire(w.dpo, learn_from_votes, [w.model], w.model, api_name="learn_from_votes_images")

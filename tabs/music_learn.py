@@ -20,6 +20,7 @@ from playground.images import learn
 from playground.images.plots import loss_curve
 from playground.music import rl
 from playground.music.model import MODEL_TYPE
+from tabs import training_panel
 from tabs.common import user_errors
 from tabs.i18n import say, t
 
@@ -75,14 +76,8 @@ def build(w: SimpleNamespace, model: str | Path = music.DEFAULT_MODEL) -> None:
         choices = lstm_choices(model)
         start = next((v for _, v in choices if v in (Path(model).name, str(model))), None)
         w.rl_model = gr.Dropdown(choices, value=start, label=t("music.rl_model"), info=t("music.rl_model_info"))
-        with gr.Row():
-            w.rl_start = gr.Button(t("music.rl_start"), variant="primary")
-            w.rl_stop = gr.Button(t("common.stop"))
-        w.rl_curve = gr.Image(label=t("music.rl_curve"), type="pil", format="png", height=240)
-        w.rl_status = gr.Markdown()
+        w.rl = training_panel.controls("music.rl_start", "music.rl_curve")
 
 
 def wire(w: SimpleNamespace) -> None:
-    run = w.rl_start.click(learn_by_rl, [w.rl_model], [w.rl_curve, w.rl_status, w.rl_model],
-                           api_name="learn_by_rl_music", concurrency_limit=1)
-    w.rl_stop.click(None, cancels=[run])
+    training_panel.wire(w.rl, learn_by_rl, [w.rl_model], w.rl_model, api_name="learn_by_rl_music")
