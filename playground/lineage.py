@@ -33,6 +33,12 @@ def base_name(model: str) -> str:
     return model.split("-feedback-")[0]
 
 
+def lineage_rows(rows: list[dict], model: str) -> list[dict]:
+    """The rated rows of ``model``'s lineage: its base model and every version learned from feedback."""
+    base = base_name(model)
+    return [r for r in rows if base_name(str(r.get("model"))) == base]
+
+
 def new_version_dir(model: str) -> Path:
     """Where the next version of ``model`` learned from feedback is saved (under the data dir)."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())

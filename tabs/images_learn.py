@@ -26,8 +26,7 @@ def learn_from_votes(model: str, progress=gr.Progress()):
     status line, then selects the new version."""
     m = img.load(model)
     store = feedback.default_store()
-    base = lineage.base_name(m.name)
-    rows = [r for r in store.rated("image") if lineage.base_name(str(r.get("model"))) == base]
+    rows = lineage.lineage_rows(store.rated("image"), m.name)
     history: list[dict[str, float]] = []
     with learn.one_training():
         for ev in liking.learn_by_dpo(m, rows, votes.battles(store, "image")):

@@ -42,8 +42,7 @@ def learn_by_rl(model: str, progress=gr.Progress()):
     """RL Tuner of ``model`` on the ratings of its lineage; streams the curve and a status line, then
     selects the new version."""
     m = music.load(model)
-    base = lineage.base_name(m.name)
-    rows = [r for r in feedback.default_store().rated("music") if lineage.base_name(str(r.get("model"))) == base]
+    rows = lineage.lineage_rows(feedback.default_store().rated("music"), m.name)
     history: list[dict[str, float]] = []
     with learn.one_training():
         for ev in rl.learn_by_rl(m, rows):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from playground.lineage import base_name, new_version_dir  # noqa: F401 (part of this module's API)
+from playground.lineage import base_name, lineage_rows, new_version_dir  # noqa: F401 (part of this module's API)
 from playground.text.models import TextModel
 
 MIN_CORPUS_CHARS = 200  # less liked text than this teaches nothing
@@ -48,12 +48,6 @@ def feedback_corpus(rows: list[dict], min_rating: int = 4) -> str:
             seen.add(t)
             texts.append(t)
     return "\n\n".join(texts) + ("\n" if texts else "")
-
-
-def lineage_rows(rows: list[dict], model: str) -> list[dict]:
-    """The rows of ``model`` and of every feedback-tuned version of its base model."""
-    base = base_name(model)
-    return [r for r in rows if r["model"] == base or r["model"].startswith(base + "-feedback-")]
 
 
 def feedback_train_config(max_iters: int = 200, max_minutes: float = 3.0):

@@ -201,11 +201,10 @@ def main(args) -> None:
     if args.data_dir:
         config.set_data_dir(args.data_dir)
     torch.set_num_threads(args.threads)
-    base = lineage.base_name(Path(args.init).name)
-    rows = [r for r in FeedbackStore(args.store).rated("music") if lineage.base_name(str(r.get("model"))) == base]
+    rows = lineage.lineage_rows(FeedbackStore(args.store).rated("music"), Path(args.init).name)
     cfg = MusicRLConfig(**{k: getattr(args, k) for k in asdict(MusicRLConfig())})
     r = rl.reward(rows, w_rules=args.w_rules)
-    print(f"{len(rows)} rated music outputs of {base}; reward: {' + '.join(r.parts)}")
+    print(f"{len(rows)} rated music outputs of {lineage.base_name(Path(args.init).name)}'s lineage; reward: {' + '.join(r.parts)}")
     try:
         for ev in rl.learn_by_rl(args.init, rows, out_dir=args.out, cfg=cfg, r=r):
             if ev.get("losses") and ev["step"] % 10 == 0 and not ev.get("done"):
