@@ -42,11 +42,16 @@ def evaluate(model: D.UNet, n: int = 1000, judge_model: J.Judge | None = None, r
              **kw) -> dict:
     """The judge's verdict on ``n`` samples (``kw``: steps, guidance, sampler, seed)."""
     x, asked = samples(model, n, **kw)
-    if judge_model is None:
-        judge_model, reference = J.load(), J.test_features() if reference is None else reference
-    elif reference is None:
-        reference = J.judge(mnist.load("test").x, judge_model)[1]
+    judge_model, reference = judged_by(judge_model, reference)
     return J.image_stats(x, asked, judge_model, reference)
+
+
+def judged_by(judge_model: J.Judge | None, reference: torch.Tensor | None = None) -> tuple[J.Judge, torch.Tensor]:
+    """The judge (default: the bundled one) and its features of the real test digits (the bundled
+    judge's are computed once per process: ``judge.test_features``)."""
+    if reference is None:
+        reference = J.test_features() if judge_model is None else J.judge(mnist.load("test").x, judge_model)[1]
+    return judge_model or J.load(), reference
 
 
 def one_image(model: D.UNet, steps: int = D.DEFAULT_STEPS, seed: int = 0, sampler: str = "ddim") -> Image.Image:
@@ -76,8 +81,7 @@ def latency(model: D.UNet, repeats: int = 10) -> list[dict]:
 def steps_table(model: D.UNet, counts: tuple[int, ...] = STEP_COUNTS, n: int = 500, repeats: int = 5,
                 judge_model: J.Judge | None = None, sampler: str = "ddim") -> list[dict]:
     """What the steps slider costs: ms per image (with its strip) and the quality at each step count."""
-    reference = J.test_features() if judge_model is None else J.judge(mnist.load("test").x, judge_model)[1]
-    judge_model = judge_model or J.load()
+    judge_model, reference = judged_by(judge_model)
     rows = []
     for steps in counts:
         times, cpu = cpu_timed(lambda i: one_image(model, steps, seed=i, sampler=sampler), repeats)
@@ -112,8 +116,7 @@ def write_steps_card(model: D.UNet, path: str | Path = D.DEFAULT_PATH, counts: t
 def guidance_table(model: D.UNet, values: tuple[float, ...] = GUIDANCES, n: int = 1000,
                    judge_model: J.Judge | None = None) -> list[dict]:
     """What the guidance slider does: asked-digit share, recognised share and Frechet distance."""
-    reference = J.test_features() if judge_model is None else J.judge(mnist.load("test").x, judge_model)[1]
-    judge_model = judge_model or J.load()
+    judge_model, reference = judged_by(judge_model)
     rows = []
     for g in values:
         q = evaluate(model, n, judge_model, reference, guidance=g)
