@@ -33,7 +33,7 @@ STREAM_EVERY_S = 0.05  # at most ~20 UI updates per second, however fast the mod
 # concurrent /generate handlers: with batching on, one slot each (playground.text.batching); solo
 # walks wait for each other on the model, so more would only hold Gradio's worker threads
 GENERATE_LIMIT = 4 if tx.sampling.BATCHING in ("0", "", "false") else 32
-FULL_RATE_STREAMS = 4  # up to 4 pages streaming at once update every STREAM_EVERY_S; 30 every 0.375 s
+FULL_RATE_STREAMS = 2  # up to 2 pages streaming at once update every STREAM_EVERY_S; 30 every 0.75 s
 DEFAULT_PROMPT = "ROMEO:\nO, she doth teach the torches"  # model input: the model writes English
 STEP_START = "JULIET:\nMy "
 LATEST = english("text.latest")  # the chart's English title
@@ -85,8 +85,9 @@ def generate(model_id, prompt, length, temperature, top_k, top_p, seed, candidat
         yield from _best_of(tm, params, int(candidates), notice)
         return
     t0, last, every, text, top, n, token = time.perf_counter(), 0.0, STREAM_EVERY_S, "", [], 0, None
-    for step in tx.stream(tm, params):  # the chart: the distribution step.token was drawn from
-        text, n, token = step.text, n + 1, step.token
+    # batched: the handler wakes once per page update, with the tokens drawn meanwhile
+    for step in tx.stream(tm, params, every=lambda: _update_every(tm)):  # chart: what step.token was drawn from
+        text, n, token = step.text, step.count, step.token
         if time.perf_counter() - last >= every:
             last, every, top = time.perf_counter(), _update_every(tm), step.top
             yield text, charts.probability_bars(top, chosen=token, title=say("text.latest")), notice, gr.skip()

@@ -185,8 +185,8 @@ def test_one_failing_request_leaves_the_others_intact(tiny, monkeypatch):
     bad_prompt = s.submit([10**6], tx.Params(length=5))  # an id outside the vocabulary: its prefill fails
     draw = Scheduler._draw
 
-    def poisoned(self, r, logits):  # request 2 draws an impossible token: the next batched step fails
-        draw(self, r, logits)
+    def poisoned(self, r, logits=None, probs=None):  # request 2 draws an impossible token: the next step fails
+        draw(self, r, logits, probs)
         if r.params.seed == params[2].seed and len(r.out) == 4:
             r.out[-1] = 10**6
     monkeypatch.setattr(Scheduler, "_draw", poisoned)
@@ -224,3 +224,31 @@ def test_bundled_model_batched_equals_solo_on_100_seeds():
     alone = [_solo(s, tm, p) for p in params]
     reqs = [s.submit(tx.encode_prompt(tm, p.prompt)[0], p) for p in params]
     assert [_tokens(r) for r in reqs] == alone
+
+
+def test_a_paced_reader_gets_every_token_in_few_wakeups(tiny):
+    """``chunks(every)``: the same tokens as one by one, in lists a tick apart; the last token
+    comes at once when the request ends, not at the next tick."""
+    s = Scheduler(tiny.module, tiny.context, None)
+    p = tx.Params(prompt="Shall I", length=60, seed=5)
+    alone = _solo(s, tiny, p)
+    req = s.submit(tx.encode_prompt(tiny, p.prompt)[0], p)
+    t0, lists, times = time.perf_counter(), [], []
+    for chunk in req.chunks(every=0.05):
+        lists.append([tid for tid, _ in chunk])
+        times.append(time.perf_counter())
+    assert [t for c in lists for t in c] == alone
+    assert 1 <= len(lists) < len(alone) and all(b - a >= 0.045 for a, b in zip(times, times[1:-1]))
+    assert times[-1] - t0 < 0.05 * len(lists) + 1.0  # no tick-long wait at the end
+    assert _wait(lambda: s.busy() == 0)
+
+
+def test_a_paced_stream_shows_the_whole_text_and_its_count(batched):
+    """``stream(every=...)``: fewer Steps, the same final text and token count as a per-token stream."""
+    tm = tx.load(config.DEFAULT_TEXT_MODEL)
+    p = tx.Params(prompt="ROMEO:", length=80, seed=11)
+    each = list(tx.stream(tm, p))
+    paced = list(tx.stream(tm, p, every=lambda: 0.05))
+    assert [s.count for s in each] == list(range(1, 81))
+    assert paced[-1].text == each[-1].text and paced[-1].count == 80 and len(paced) < len(each)
+    assert paced[-1].token == each[-1].token and torch.equal(paced[-1].probs, each[-1].probs)

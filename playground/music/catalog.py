@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
@@ -122,8 +123,14 @@ def _load(path: str) -> Loaded:
 
 
 def load(name: str | Path = DEFAULT_MODEL) -> Loaded:
-    """The checkpoint ``name`` (a folder under assets/models or a path), loaded once per process."""
-    return _load(str(folder(name).resolve()))
+    """The checkpoint ``name`` (a folder under assets/models or a path), loaded once per process
+    (many first calls at once load it once)."""
+    path = str(folder(name).resolve())
+    with _loading:
+        return _load(path)
+
+
+_loading = threading.Lock()
 
 
 def clear_cache() -> None:

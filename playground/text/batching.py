@@ -30,10 +30,11 @@ import atexit
 import copy
 import queue
 import threading
+import time
 import weakref
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import torch
 from transformers import AttentionInterface
@@ -53,19 +54,19 @@ _all: weakref.WeakSet[Scheduler] = weakref.WeakSet()  # every scheduler, stopped
 
 
 def distribution(logits: torch.Tensor, temperature: float, top_k: int, top_p: float) -> torch.Tensor:
-    """Probabilities after temperature, top-k and top-p (nucleus) filtering of 1-D ``logits``."""
+    """Probabilities after temperature, top-k and top-p (nucleus) filtering of ``logits``: one
+    distribution (1-D) or one per row (2-D; each row's numbers are the same as alone)."""
     logits = logits.float() / temperature
-    if 0 < top_k < logits.numel():
-        kth = torch.topk(logits, top_k).values[-1]
+    if 0 < top_k < logits.shape[-1]:
+        kth = torch.topk(logits, top_k, dim=-1).values[..., -1:]
         logits = logits.masked_fill(logits < kth, float("-inf"))
     probs = torch.softmax(logits, dim=-1)
     if top_p < 1.0:
-        sorted_p, order = torch.sort(probs, descending=True)
-        keep = torch.cumsum(sorted_p, 0) - sorted_p < top_p  # smallest set reaching top_p
-        mask = torch.zeros_like(probs, dtype=torch.bool)
-        mask[order[keep]] = True
+        sorted_p, order = torch.sort(probs, dim=-1, descending=True)
+        keep = torch.cumsum(sorted_p, -1) - sorted_p < top_p  # smallest set reaching top_p
+        mask = torch.zeros_like(probs, dtype=torch.bool).scatter_(-1, order, keep)
         probs = torch.where(mask, probs, torch.zeros_like(probs))
-        probs = probs / probs.sum()
+        probs = probs / probs.sum(-1, keepdim=True)
     return probs
 
 
@@ -128,6 +129,7 @@ class Request:
     done: bool = False
     queue: queue.SimpleQueue = field(default_factory=queue.SimpleQueue, repr=False)
     cancelled: threading.Event = field(default_factory=threading.Event, repr=False)
+    ended: threading.Event = field(default_factory=threading.Event, repr=False)  # set once it is done
     gen: torch.Generator = field(init=False, repr=False)  # its own dice, seeded by params.seed
 
     def __post_init__(self) -> None:
@@ -135,10 +137,34 @@ class Request:
 
     def __iter__(self) -> Iterator[tuple[int, torch.Tensor]]:
         """(token id, the distribution it was drawn from) as each is drawn; raises if the request failed."""
-        while (item := self.queue.get()) is not None:
-            if isinstance(item, BaseException):
-                raise RuntimeError(f"The text generation failed: {type(item).__name__}: {item}") from item
-            yield item
+        for tokens in self.chunks():
+            yield from tokens
+
+    def chunks(self, every: float | Callable[[], float] = 0.0) -> Iterator[list[tuple[int, torch.Tensor]]]:
+        """The same tokens in lists: after the first of a list arrives, wait until ``every`` seconds
+        (a callable: asked each time) have passed since the last list, then take all drawn so far.
+        A reader that shows the text a few times a second then wakes a few times a second, not once
+        per token (thirty readers waking 40 times a second each slow the step they wait for)."""
+        last = 0.0
+        while True:
+            items = [self.queue.get()]
+            wait = last + (every() if callable(every) else every) - time.perf_counter()
+            if wait > 0 and items[0] is not None and not isinstance(items[0], BaseException):
+                self.ended.wait(wait)  # the last token comes at once, not at the next tick
+            while items[-1] is not None and not isinstance(items[-1], BaseException):
+                try:
+                    items.append(self.queue.get_nowait())
+                except queue.Empty:
+                    break
+            last = time.perf_counter()
+            tokens = [t for t in items if isinstance(t, tuple)]
+            if tokens:
+                yield tokens
+            if items[-1] is None:
+                return
+            if isinstance(items[-1], BaseException):
+                raise RuntimeError(f"The text generation failed: {type(items[-1]).__name__}: {items[-1]}") \
+                    from items[-1]
 
     def cancel(self) -> None:
         """Leave the batch: the slot is freed before the next step."""
@@ -328,8 +354,19 @@ class Scheduler:
                 except Exception as e:
                     self._finish(r, e)
             return
+        groups: dict[tuple, list[Request]] = {}  # rows with the same settings share one filtering
         for r in rows:
-            self._advance(r, logits)
+            r.length += 1
+            groups.setdefault((r.params.temperature, r.params.top_k, r.params.top_p), []).append(r)
+        for (temperature, top_k, top_p), group in groups.items():
+            try:
+                probs = distribution(logits[[r.slot for r in group]], temperature, top_k, top_p)
+            except Exception:  # a row's logits broke the filter: each row alone, to fail only its own
+                for r in group:
+                    self._draw(r, logits[r.slot])
+                continue
+            for r, p in zip(group, probs):
+                self._draw(r, probs=p)
 
     def _advance(self, r: Request, logits: torch.Tensor) -> None:
         r.length += 1
@@ -359,11 +396,13 @@ class Scheduler:
                            attention_mask=mask, cache=self.cache, use_cache=True, attend_rows=attend)
         return out.logits[:, -1]
 
-    def _draw(self, r: Request, logits: torch.Tensor) -> None:
-        """Draw the row's next token with its own settings and generator; stream it or end."""
+    def _draw(self, r: Request, logits: torch.Tensor | None = None, probs: torch.Tensor | None = None) -> None:
+        """Draw the row's next token from ``probs`` (or its ``logits`` filtered with its own settings)
+        with its own generator; stream it or end."""
         p = r.params
         try:
-            probs = distribution(logits, p.temperature, p.top_k, p.top_p)
+            if probs is None:
+                probs = distribution(logits, p.temperature, p.top_k, p.top_p)
             tid = int(torch.multinomial(probs, 1, generator=r.gen))
         except Exception as e:
             return self._finish(r, e)
@@ -378,6 +417,7 @@ class Scheduler:
         """End a request (done, cancelled or failed) and free its slot."""
         r.done = True
         r.queue.put(error)
+        r.ended.set()
         with self.cv:
             if 0 <= r.slot < len(self.rows) and self.rows[r.slot] is r:
                 self.rows[r.slot] = None

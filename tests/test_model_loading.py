@@ -1,0 +1,40 @@
+"""A class's first clicks at once load each model once (memory stays flat under load)."""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from playground.images import catalog as images
+from playground.music import catalog as music
+
+
+def _at_once(load, name: str, n: int = 12) -> list:
+    start = threading.Barrier(n)
+
+    def call(_):
+        start.wait()
+        return load(name)
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(call, range(n)))
+
+
+def test_an_image_model_is_loaded_once_by_many_first_calls(monkeypatch):
+    images.clear_cache()
+    calls, real = [], images.load_folder
+    monkeypatch.setattr(images, "load_folder", lambda *a, **k: calls.append(a) or real(*a, **k))
+    loaded = _at_once(images.load, "gan-digits")
+    assert len(calls) == 1 and all(m is loaded[0] for m in loaded)
+    images.clear_cache()
+
+
+def test_a_music_model_is_loaded_once_by_many_first_calls(monkeypatch):
+    music.clear_cache()
+    calls, real = [], music._load.__wrapped__
+
+    def counted(path):
+        calls.append(path)
+        return real(path)
+    monkeypatch.setattr(music, "_load", music.lru_cache(maxsize=8)(counted))
+    loaded = _at_once(music.load, "music-bach")
+    assert len(calls) == 1 and all(m is loaded[0] for m in loaded)
+    music.clear_cache()
