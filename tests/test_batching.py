@@ -252,3 +252,16 @@ def test_a_paced_stream_shows_the_whole_text_and_its_count(batched):
     assert [s.count for s in each] == list(range(1, 81))
     assert paced[-1].text == each[-1].text and paced[-1].count == 80 and len(paced) < len(each)
     assert paced[-1].token == each[-1].token and torch.equal(paced[-1].probs, each[-1].probs)
+
+
+@pytest.mark.parametrize("settings", [(0.8, 0, 1.0), (1.0, 5, 1.0), (0.7, 0, 0.9), (1.3, 20, 0.6)])
+def test_rows_filtered_together_equal_each_row_alone(settings):
+    """A step filters the rows that share settings in one pass: each row's distribution is bitwise
+    its own (1-D) one, and sums to 1 over the tokens it keeps."""
+    logits = torch.randn(30, 66, generator=torch.Generator().manual_seed(3)) * 3
+    together = batching.distribution(logits, *settings)
+    for i in range(30):
+        assert torch.equal(together[i], batching.distribution(logits[i], *settings))
+    assert torch.allclose(together.sum(-1), torch.ones(30))
+    if settings[1]:
+        assert ((together > 0).sum(-1) <= settings[1]).all()

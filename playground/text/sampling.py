@@ -6,9 +6,10 @@
     text, label = step(tm, text, choice=None, seed=7, position=0)
 
 A ``torch.Generator`` seeded per call makes the same inputs + seed give the same text,
-whatever other users do meanwhile. With ``PLAYGROUND_TEXT_BATCHING=1`` (or ``auto``) ``stream``
-and ``generate`` run on the model's continuous-batching scheduler (``playground.text.batching``):
-concurrent users share each forward pass.
+whatever other users do meanwhile. ``stream`` and ``generate`` run on the model's
+continuous-batching scheduler (``playground.text.batching``): concurrent users share each forward
+pass, and a text is bitwise the same written alone or beside others (``PLAYGROUND_TEXT_BATCHING=0``:
+each request walks its own KV cache instead; ``auto``: alone solo, beside others batched).
 """
 from __future__ import annotations
 
