@@ -265,3 +265,36 @@ def test_rows_filtered_together_equal_each_row_alone(settings):
     assert torch.allclose(together.sum(-1), torch.ones(30))
     if settings[1]:
         assert ((together > 0).sum(-1) <= settings[1]).all()
+
+
+@pytest.mark.parametrize("which", ["tiny", "bundled"])
+def test_a_class_joining_at_once_reads_its_prompts_together_and_gets_its_solo_texts(tiny, which, monkeypatch):
+    """Thirty requests at once with one prompt (>= min_rows tokens) are read in one forward pass,
+    and each still gets bitwise its solo text; shorter prompts are read alone."""
+    tm = tiny if which == "tiny" else tx.load(config.DEFAULT_TEXT_MODEL)
+    s = Scheduler(tm.module, tm.context, None)
+    params = [tx.Params(prompt="Shall I", length=12, temperature=0.9, seed=i) for i in range(30)]
+    alone = [_solo(s, tm, p) for p in params]
+    assert s.joint_prompts and len(tx.encode_prompt(tm, "Shall I")[0]) >= s.min_rows
+    together, real = [], Scheduler._prefill_together
+    monkeypatch.setattr(Scheduler, "_prefill_together", lambda self, reqs: together.append(len(reqs)) or real(self, reqs))
+    with s.cv:  # all thirty wait before the scheduler looks: they join in one admit
+        reqs = [s.submit(tx.encode_prompt(tm, p.prompt)[0], p) for p in params]
+    assert [_tokens(r) for r in reqs] == alone
+    assert together and max(together) > 1
+    short = [s.submit(tx.encode_prompt(tm, "O")[0], tx.Params(prompt="O", length=3, seed=i)) for i in range(3)]
+    before = len(together)
+    assert all(len(_tokens(r)) == 3 for r in short) and len(together) == before  # one token: alone
+
+
+def test_a_broken_prompt_read_with_others_fails_alone(tiny):
+    s = Scheduler(tiny.module, tiny.context, None)
+    good = [tx.Params(prompt="Shall I", length=5, seed=i) for i in range(3)]
+    alone = [_solo(s, tiny, p) for p in good]
+    ids = tx.encode_prompt(tiny, "Shall I")[0]
+    with s.cv:
+        reqs = [s.submit(ids, good[0]), s.submit(ids[:-1] + [10**6], tx.Params(length=5)),
+                s.submit(ids, good[1]), s.submit(ids, good[2])]
+    with pytest.raises(RuntimeError, match="failed"):
+        _tokens(reqs[1])
+    assert [_tokens(r) for r in (reqs[0], reqs[2], reqs[3])] == alone

@@ -21,7 +21,9 @@ Why a row's numbers are its own whoever shares the step (measured, then checked 
   three rows take other kernels), so a step runs at least ``min_rows`` rows; the padding rows
   skip attention.
 ``min_rows`` and the column step are measured when a scheduler starts (4 and 64 here; fixed
-shapes if no smaller choice keeps the bits). A solo generation is this scheduler with one
+shapes if no smaller choice keeps the bits). Prompts that join together and have one length of at
+least ``min_rows`` tokens are read in one forward pass, which gives each the bits it gets alone
+(measured at start too; if not, each is read alone). A solo generation is this scheduler with one
 request, so batched and solo runs give the same tokens for the same seed.
 """
 from __future__ import annotations
@@ -95,12 +97,12 @@ class SlotCache(Cache):
             first = self.first[:self.rows]
         self.index = (first + positions[:, None]).reshape(-1)  # rows of the (slots * heads * context, dim) view
 
-    def store(self, slot: int, prefill: Cache) -> None:
-        """Copy a request's prefill keys/values (batch of one) into its slot, from column 0."""
+    def store(self, slot: int, prefill: Cache, row: int = 0) -> None:
+        """Copy a request's prefill keys/values (``row`` of the prefill batch) into its slot, from column 0."""
         for keys, values, layer in zip(self.keys, self.values, prefill.layers):
             n = layer.keys.shape[2]
-            keys[slot, :, :n] = layer.keys[0]
-            values[slot, :, :n] = layer.values[0]
+            keys[slot, :, :n] = layer.keys[row]
+            values[slot, :, :n] = layer.values[row]
 
     def update(self, key_states: torch.Tensor, value_states: torch.Tensor, layer_idx: int, *args: Any,
                **kwargs: Any) -> tuple[torch.Tensor, torch.Tensor]:
@@ -212,6 +214,7 @@ class Scheduler:
         self.cv = threading.Condition()
         self.thread: threading.Thread | None = None
         self.min_rows, self.width_step = max_slots, context  # fewest rows and column step of a decode step
+        self.joint_prompts = False  # whether prompts of the same length (>= min_rows) are read together
         self.calibrated_for = 0  # the torch thread count they were measured with (at each start)
         self.steps = 0  # decode steps run so far
         self.stopping = False
@@ -275,6 +278,7 @@ class Scheduler:
         self.masks = torch.zeros(later.shape).masked_fill_(later, float("-inf"))  # row p: 0 up to column p
         if self.calibrated_for != torch.get_num_threads():  # kernels differ with the thread count
             self.min_rows, self.width_step = self._calibrate()
+            self.joint_prompts = self._prompts_read_alike()
             self.calibrated_for = torch.get_num_threads()
 
     def _calibrate(self) -> tuple[int, int]:
@@ -303,6 +307,23 @@ class Scheduler:
             t.zero_()
         return found
 
+    def _prompts_read_alike(self) -> bool:
+        """Whether prompts of one length (at least ``min_rows`` tokens: the same kernels) read
+        together give each prompt bitwise the logits and keys/values it gets read alone."""
+        g = torch.Generator().manual_seed(1)
+        for length in sorted({self.min_rows, self.min_rows + 1, 2 * self.min_rows + 1, max(self.min_rows, self.context // 2)}):
+            if length > self.context:
+                continue
+            ids = torch.randint(0, self.module.config.vocab_size, (3, length), generator=g)
+            together = self.module(input_ids=ids, use_cache=True)
+            for i in range(3):
+                alone = self.module(input_ids=ids[i:i + 1], use_cache=True)
+                if not torch.equal(together.logits[i], alone.logits[0]) or not all(
+                        torch.equal(a.keys[i], b.keys[0]) and torch.equal(a.values[i], b.values[0])
+                        for a, b in zip(together.cache.layers, alone.cache.layers)):
+                    return False
+        return True
+
     def _step(self) -> None:
         """Admit joiners, free the slots of finished rows, re-read full rows, then one decode step."""
         self._admit()
@@ -319,19 +340,28 @@ class Scheduler:
         return r.done
 
     def _admit(self) -> None:
-        """Up to ``JOINS_PER_STEP`` waiting requests take free slots; each reads its prompt alone."""
+        """Up to ``JOINS_PER_STEP`` waiting requests take free slots and read their prompts: those
+        of one length (at least ``min_rows`` tokens, if measured alike) in one forward pass, the
+        others alone (a class's thirty prompts: 19 ms together instead of 110 ms one by one)."""
+        joined: dict[int, list[Request]] = {}
         for _ in range(JOINS_PER_STEP):
             with self.cv:
                 free = next((i for i, r in enumerate(self.rows) if r is None), None)
                 if free is None or not self.joining:
-                    return
+                    break
                 req = self.joining.popleft()
                 if not req.cancelled.is_set():
                     self.rows[free], req.slot = req, free
             if req.cancelled.is_set():
                 self._finish(req)
             else:
-                self._prefill(req, req.ids)
+                joined.setdefault(len(req.ids), []).append(req)
+        for length, reqs in joined.items():
+            if self.joint_prompts and length >= self.min_rows and len(reqs) > 1:
+                self._prefill_together(reqs)
+            else:
+                for r in reqs:
+                    self._prefill(r, r.ids)
 
     def _prefill(self, r: Request, ids: list[int]) -> None:
         """Read ``ids`` alone (batch of one, as a solo run does), copy its keys/values into the slot, draw."""
@@ -342,6 +372,19 @@ class Scheduler:
         except Exception as e:  # this request's input broke the model: only it fails
             return self._finish(r, e)
         self._draw(r, out.logits[0, -1])
+
+    def _prefill_together(self, reqs: list[Request]) -> None:
+        """Read prompts of one length in one forward pass (bitwise as alone: measured at start)."""
+        try:
+            out = self.module(input_ids=torch.tensor([r.ids for r in reqs]), use_cache=True)
+        except Exception:  # one prompt broke the model: each alone, so only it fails
+            for r in reqs:
+                self._prefill(r, r.ids)
+            return
+        for i, r in enumerate(reqs):
+            self.cache.store(r.slot, out.cache, row=i)
+            r.length = len(r.ids)
+            self._draw(r, out.logits[i, -1])
 
     def _decode(self, rows: list[Request]) -> None:
         """One token for every row in one forward pass; if it fails, row by row to find the culprit."""
