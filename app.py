@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 
 import gradio as gr
 
@@ -70,15 +69,7 @@ def launch_options() -> dict:
 
 
 if __name__ == "__main__":
-    import torch
-
-    # Many tiny inference calls from concurrent users: one thread each is ~2x faster per call on
-    # 2 cores than two threads fighting (measured: 418 vs 200 tokens/s with a core busy).
-    torch.set_num_threads(int(os.environ.get("PLAYGROUND_TORCH_THREADS", 1)))
-    # Thirty streams' threads and the event loop share one GIL with the text scheduler, which lets
-    # it go at every torch call: after 0.5 ms (not Python's 5 ms) a waiting thread asks for it back
-    # (measured: 30 x 200 tokens through Gradio, full text 3.73 -> 3.38 s, mean of 4 rounds each).
-    sys.setswitchinterval(float(os.environ.get("PLAYGROUND_SWITCH_INTERVAL_S", 0.0005)))
+    config.serve_settings()  # one torch thread per call, a 0.5 ms GIL switch interval
     args = parse_args()
     build_demo(args).launch(server_name=args.host, server_port=args.port, share=args.share,
                           mcp_server=args.mcp, **launch_options())

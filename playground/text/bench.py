@@ -12,7 +12,7 @@ from typing import Callable
 from playground import config
 from playground.text.models import TextModel, load
 from playground.text.params import Params
-from playground.text.sampling import stream
+from playground.text.sampling import BATCHING, stream
 from playground.timing import row, timed
 
 PROMPT = "ROMEO:\nO, she doth teach the torches"
@@ -54,7 +54,22 @@ def _stock(pipe, tokens: int, firsts: list[float], rates: list[float]) -> Callab
 
 
 def bench(quick: bool = False, tokens: int = 200) -> list[dict]:
-    """First-token latency and streamed tokens/s, ours and the pipeline's, after one warm-up each."""
+    """First-token latency and streamed tokens/s, ours and the pipeline's, after one warm-up each,
+    both under the app's own process settings (``config.serve_settings``), restored afterwards."""
+    import sys
+
+    import torch
+
+    before = torch.get_num_threads(), sys.getswitchinterval()
+    settings = config.serve_settings()
+    try:
+        return _bench(quick, tokens, settings)
+    finally:
+        torch.set_num_threads(before[0])
+        sys.setswitchinterval(before[1])
+
+
+def _bench(quick: bool, tokens: int, settings: dict) -> list[dict]:
     from transformers import pipeline
 
     tm = load(config.DEFAULT_TEXT_MODEL)
@@ -72,5 +87,6 @@ def bench(quick: bool = False, tokens: int = 200) -> list[dict]:
         row("first token, playground", result["playground"][0]),
         row("first token, stock pipeline", result["stock pipeline"][0]),
         row(f"streamed tokens/s, {tokens} tokens", None, playground=round(ours), pipeline=round(ref),
-            ratio=round(ours / ref, 2), note=f"{tm.name}, {n_params:,} params"),
+            ratio=round(ours / ref, 2), note=f"{tm.name}, {n_params:,} params, batching "
+            f"{BATCHING}, {settings['torch_threads']} torch thread(s)"),
     ]
