@@ -31,6 +31,27 @@ def test_app_builds_with_a_tab_per_modality_and_loads_no_model(tmp_path):
     assert not tx.loaded()  # models load lazily, on first use
 
 
+@pytest.mark.parametrize("env, threads, switch", [({}, 1, 0.0005),
+                                                   ({"PLAYGROUND_TORCH_THREADS": "2",
+                                                     "PLAYGROUND_SWITCH_INTERVAL_S": "0.002"}, 2, 0.002)])
+def test_serve_settings_set_the_process_as_the_app_runs(monkeypatch, env, threads, switch):
+    """``python app.py`` and the text benchmark run with one torch thread and a 0.5 ms GIL switch
+    interval unless the environment says otherwise."""
+    import torch
+
+    before = torch.get_num_threads(), sys.getswitchinterval()
+    for key in ("PLAYGROUND_TORCH_THREADS", "PLAYGROUND_SWITCH_INTERVAL_S"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    try:
+        assert config.serve_settings() == {"torch_threads": threads, "switch_interval_s": switch}
+        assert torch.get_num_threads() == threads and sys.getswitchinterval() == pytest.approx(switch)
+    finally:
+        torch.set_num_threads(before[0])
+        sys.setswitchinterval(before[1])
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     from playground.bench import ServedApp
