@@ -29,12 +29,8 @@ def test_an_image_model_is_loaded_once_by_many_first_calls(monkeypatch):
 
 def test_a_music_model_is_loaded_once_by_many_first_calls(monkeypatch):
     music.clear_cache()
-    calls, real = [], music._load.__wrapped__
-
-    def counted(path):
-        calls.append(path)
-        return real(path)
-    monkeypatch.setattr(music, "_load", music.lru_cache(maxsize=8)(counted))
+    calls, real = [], music.family_config
+    monkeypatch.setattr(music, "family_config", lambda *a: calls.append(a) or real(*a))  # once per load
     loaded = _at_once(music.load, "music-bach")
     assert len(calls) == 1 and all(m is loaded[0] for m in loaded)
     music.clear_cache()

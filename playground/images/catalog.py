@@ -11,8 +11,6 @@ A new family (such as the diffusion model) is one ``Family`` row: its model clas
 from __future__ import annotations
 
 from dataclasses import dataclass
-import threading
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -153,26 +151,17 @@ def find(name: str) -> ModelInfo:
     raise ValueError(f"Unknown image model '{name}': choose one of {', '.join(i.name for i in infos)}.")
 
 
-_loading = threading.Lock()  # one load at a time: a class moving sliders together loads a model once
-
-
+@checkpoint.loaded_once()
 def load(name: str) -> Loaded:
-    """A model of ``models()`` by name, or a checkpoint folder by path (cached per process).
-    Thirty first calls at once load it once (each load computes its slider directions: loading it
-    thirty times at once took 5.8 GB, measured)."""
-    with _loading:
-        return _load(name)
-
-
-@lru_cache(maxsize=8)
-def _load(name: str) -> Loaded:
+    """A model of ``models()`` by name, or a checkpoint folder by path (cached per process; many
+    first calls at once load it once)."""
     info = find(name)
     return load_folder(info.path, info.name)
 
 
 def clear_cache() -> None:
     """Forget every loaded model (after retraining into the same folder, or in tests)."""
-    _load.cache_clear()
+    load.cache_clear()
 
 
 def save(model: torch.nn.Module, out: str | Path) -> Path:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
@@ -110,7 +109,7 @@ def models(root: str | Path | None = None) -> list[ModelInfo]:
     return sorted(out, key=lambda m: not m.facts["generates"])  # the ones that compose first
 
 
-@lru_cache(maxsize=8)
+@checkpoint.loaded_once()
 def _load(path: str) -> Loaded:
     msg = missing_message(path)
     if msg:
@@ -125,12 +124,7 @@ def _load(path: str) -> Loaded:
 def load(name: str | Path = DEFAULT_MODEL) -> Loaded:
     """The checkpoint ``name`` (a folder under assets/models or a path), loaded once per process
     (many first calls at once load it once)."""
-    path = str(folder(name).resolve())
-    with _loading:
-        return _load(path)
-
-
-_loading = threading.Lock()
+    return _load(str(folder(name).resolve()))
 
 
 def clear_cache() -> None:
