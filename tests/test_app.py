@@ -90,21 +90,17 @@ def test_bad_input_is_a_clear_message_not_a_crash(served):
 def test_a_class_generating_at_once_gets_the_texts_each_seed_gives_alone(served):
     """Eight pages press Generate together (continuous batching through Gradio, the prompts read
     together): every text is the one its seed gives when generated alone, streamed to its page."""
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
-
     from gradio_client import Client
+
+    from playground.bench import _at_once
 
     model, n = str(config.DEFAULT_TEXT_MODEL), 8
     clients = [Client(served.url, verbose=False) for _ in range(n)]
-    start = threading.Barrier(n)
 
-    def together(i):
-        start.wait()
-        job = clients[i].submit(model, "ROMEO:", 120, 0.9, 0, 1.0, 100 + i, 1, api_name="/generate")
+    def together(client, i):
+        job = client.submit(model, "ROMEO:", 120, 0.9, 0, 1.0, 100 + i, 1, api_name="/generate")
         return job.result()[0], len(job.outputs())
-    with ThreadPoolExecutor(n) as pool:
-        results = list(pool.map(together, range(n)))
+    results = _at_once(clients, together)
     alone = [clients[0].predict(model, "ROMEO:", 120, 0.9, 0, 1.0, 100 + i, 1, api_name="/generate")[0]
              for i in range(n)]
     assert [text for text, _ in results] == alone

@@ -1,21 +1,14 @@
 """A class's first clicks at once load each model once (memory stays flat under load)."""
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
+from playground.bench import _at_once as at_once
 from playground.images import catalog as images
 from playground.music import catalog as music
 
 
 def _at_once(load, name: str, n: int = 12) -> list:
-    start = threading.Barrier(n)
-
-    def call(_):
-        start.wait()
-        return load(name)
-    with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(call, range(n)))
+    """``load(name)`` from ``n`` threads released together (the load bench's helper)."""
+    return at_once([name] * n, lambda name, _: load(name))
 
 
 def test_an_image_model_is_loaded_once_by_many_first_calls(monkeypatch):
