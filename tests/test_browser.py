@@ -97,6 +97,8 @@ def test_feedback_dashboard_counts_the_ratings(page):
     tab = page.locator("#tab-feedback")
     tab.get_by_role("button", name="Refresh").click()
     tab.get_by_text("3 ratings").first.wait_for()
-    # the screenshot waits until the leaderboard's charts have drawn (no "processing" placeholders)
-    page.wait_for_function("() => !document.querySelector('#tab-feedback').innerText.includes('processing')")
+    # the screenshot waits until the leaderboard's charts have drawn: no "processing" placeholders
+    # and no block still faded as pending (Gradio's .pending, opacity 0.2)
+    page.wait_for_function("() => !document.querySelector('#tab-feedback').innerText.includes('processing')"
+                           " && !document.querySelector('#tab-feedback .pending')")
     page.screenshot(path=str(SHOTS / "feedback.png"), full_page=True)
