@@ -146,14 +146,16 @@ class Request:
         """The same tokens in lists: after the first of a list arrives, wait until ``every`` seconds
         (a callable: asked each time) have passed since the last list, then take all drawn so far.
         A reader that shows the text a few times a second then wakes a few times a second, not once
-        per token (thirty readers waking 40 times a second each slow the step they wait for)."""
+        per token (thirty readers waking 40 times a second each slow the step they wait for).
+        ``every`` 0: one token per list, however many are waiting."""
         last = 0.0
         while True:
             items = [self.queue.get()]
-            wait = last + (every() if callable(every) else every) - time.perf_counter()
+            interval = every() if callable(every) else every
+            wait = last + interval - time.perf_counter()
             if wait > 0 and items[0] is not None and not isinstance(items[0], BaseException):
                 self.ended.wait(wait)  # the last token comes at once, not at the next tick
-            while items[-1] is not None and not isinstance(items[-1], BaseException):
+            while interval > 0 and items[-1] is not None and not isinstance(items[-1], BaseException):
                 try:
                     items.append(self.queue.get_nowait())
                 except queue.Empty:
