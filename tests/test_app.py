@@ -1,6 +1,7 @@
 """The app builds, starts with --help, and serves the Text tab end to end over HTTP."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -31,22 +32,26 @@ def test_app_builds_with_a_tab_per_modality_and_loads_no_model(tmp_path):
     assert not tx.loaded()  # models load lazily, on first use
 
 
-@pytest.mark.parametrize("env, threads, switch", [({}, 1, 0.0005),
-                                                   ({"PLAYGROUND_TORCH_THREADS": "2",
-                                                     "PLAYGROUND_SWITCH_INTERVAL_S": "0.002"}, 2, 0.002)])
-def test_serve_settings_set_the_process_as_the_app_runs(monkeypatch, env, threads, switch):
+@pytest.mark.parametrize("env, threads, switch, records", [
+    ({}, 1, 0.0005, 1),
+    ({"PLAYGROUND_TORCH_THREADS": "2", "PLAYGROUND_SWITCH_INTERVAL_S": "0.002", "GRADIO_ANALYTICS_MAX_EVENTS": "50"},
+     2, 0.002, 50)])
+def test_serve_settings_set_the_process_as_the_app_runs(monkeypatch, env, threads, switch, records):
     """``python app.py`` and the text benchmark run with one torch thread and a 0.5 ms GIL switch
-    interval unless the environment says otherwise."""
+    interval, and the app's Gradio queue keeps one event record, unless the environment says otherwise."""
     import torch
 
     before = torch.get_num_threads(), sys.getswitchinterval()
-    for key in ("PLAYGROUND_TORCH_THREADS", "PLAYGROUND_SWITCH_INTERVAL_S"):
-        monkeypatch.delenv(key, raising=False)
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(os, "environ", {k: v for k, v in os.environ.items() if not k.startswith(
+        ("PLAYGROUND_TORCH", "PLAYGROUND_SWITCH", "GRADIO_ANALYTICS_MAX", "GRADIO_ANALYTICS_CACHE"))} | env)
     try:
-        assert config.serve_settings() == {"torch_threads": threads, "switch_interval_s": switch}
+        assert config.serve_settings() == {"torch_threads": threads, "switch_interval_s": switch,
+                                           "gradio_event_records": records}
         assert torch.get_num_threads() == threads and sys.getswitchinterval() == pytest.approx(switch)
+        with gr.Blocks() as demo:
+            gr.Markdown("x")
+        queue = demo.queue()._queue
+        assert queue.ANALYTICS_MAX_EVENTS == records and queue.ANAYLTICS_CACHE_FREQUENCY == 1_000_000
     finally:
         torch.set_num_threads(before[0])
         sys.setswitchinterval(before[1])
