@@ -84,14 +84,11 @@ def generate(model_id, prompt, length, temperature, top_k, top_p, seed, candidat
     if int(candidates or 1) > 1:
         yield from _best_of(tm, params, int(candidates), notice)
         return
-    t0, last, every, text, top, n, token = time.perf_counter(), 0.0, STREAM_EVERY_S, "", [], 0, None
-    # batched: the handler wakes once per page update, with the tokens drawn meanwhile
-    for step in tx.stream(tm, params, every=lambda: _update_every(tm)):  # chart: what step.token was drawn from
-        text, n, token = step.text, step.count, step.token
-        if time.perf_counter() - last >= every:
-            last, every, top = time.perf_counter(), _update_every(tm), step.top
-            yield text, charts.probability_bars(top, chosen=token, title=say("text.latest")), notice, gr.skip()
-    top = step.top if n else top
+    t0, text, top, n, token = time.perf_counter(), "", [], 0, None
+    # one Step per page update, with the tokens drawn meanwhile; chart: what step.token was drawn from
+    for step in tx.stream(tm, params, every=lambda: _update_every(tm)):
+        text, n, token, top = step.text, step.count, step.token, step.top
+        yield text, charts.probability_bars(top, chosen=token, title=say("text.latest")), notice, gr.skip()
     elapsed = time.perf_counter() - t0
     gen = tx.record(tm, params, text)
     stats = say("text.stats", n=n, seconds=elapsed, rate=n / max(elapsed, 1e-9), model=tm.name, seed=params.seed)

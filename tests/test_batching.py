@@ -243,15 +243,23 @@ def test_a_paced_reader_gets_every_token_in_few_wakeups(tiny):
     assert _wait(lambda: s.busy() == 0)
 
 
-def test_a_paced_stream_shows_the_whole_text_and_its_count(batched):
-    """``stream(every=...)``: fewer Steps, the same final text and token count as a per-token stream."""
+@pytest.mark.parametrize("mode", [True, "0"])
+def test_a_paced_stream_shows_the_whole_text_and_its_count(monkeypatch, mode):
+    """``stream(every=...)``, batched or walking alone: fewer Steps, at most one per interval, the
+    same final text and token count as a per-token stream (the Text tab yields every Step)."""
+    from playground.text import sampling
+
+    monkeypatch.setattr(sampling, "BATCHING", mode)
     tm = tx.load(config.DEFAULT_TEXT_MODEL)
     p = tx.Params(prompt="ROMEO:", length=80, seed=11)
     each = list(tx.stream(tm, p))
-    paced = list(tx.stream(tm, p, every=lambda: 0.05))
+    paced, times = [], []
+    for step in tx.stream(tm, p, every=lambda: 0.05):
+        paced.append(step), times.append(time.perf_counter())
     assert [s.count for s in each] == list(range(1, 81))
     assert paced[-1].text == each[-1].text and paced[-1].count == 80 and len(paced) < len(each)
     assert paced[-1].token == each[-1].token and torch.equal(paced[-1].probs, each[-1].probs)
+    assert all(b - a >= 0.045 for a, b in zip(times, times[1:-1]))  # the last one comes at once
 
 
 @pytest.mark.parametrize("settings", [(0.8, 0, 1.0), (1.0, 5, 1.0), (0.7, 0, 0.9), (1.3, 20, 0.6)])

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -100,11 +101,11 @@ def stream(tm: TextModel, p: Params, every: float | Callable[[], float] = 0.0) -
 
     Solo or in the model's running batch, as ``PLAYGROUND_TEXT_BATCHING`` says; closing this
     generator (Stop, a closed tab) takes a batched request out at the next step. ``every`` > 0
-    (seconds, or a callable asked each time): a batched request yields at most that often, each
-    ``Step`` carrying every token drawn meanwhile (``Step.count`` says how many so far).
+    (seconds, or a callable asked each time): it yields at most that often (the last tokens at
+    once), each ``Step`` carrying every token drawn meanwhile (``Step.count`` says how many so far).
     """
     ids, _ = encode_prompt(tm, p.prompt)
-    chunks = _batched(tm, ids, p, every) if _joins_batch(tm) else ([t] for t in _solo(tm, ids, p))
+    chunks = _batched(tm, ids, p, every) if _joins_batch(tm) else _paced(_solo(tm, ids, p), every)
     text, pending, n = "", [], 0  # decoded so far, tokens not yet decodable on their own, count
     for chunk in chunks:
         for tid, probs in chunk:
@@ -123,6 +124,23 @@ def _batched(tm: TextModel, ids: list[int], p: Params,
         yield from req.chunks(every)
     finally:
         req.cancel()
+
+
+def _paced(tokens: Iterator[tuple[int, torch.Tensor]],
+           every: float | Callable[[], float]) -> Iterator[list[tuple[int, torch.Tensor]]]:
+    """A solo walk's tokens in lists as ``Request.chunks`` gives a batched request's: a list once
+    ``every`` seconds have passed since the last one (asked at each list's first token), the rest
+    when the walk ends; ``every`` 0: one token per list."""
+    last, held, interval = 0.0, [], 0.0
+    for token in tokens:
+        if not held:
+            interval = every() if callable(every) else every
+        held.append(token)
+        if time.perf_counter() - last >= interval:
+            yield held
+            last, held = time.perf_counter(), []
+    if held:
+        yield held
 
 
 def _joins_batch(tm: TextModel) -> bool:
