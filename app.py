@@ -71,5 +71,7 @@ def launch_options() -> dict:
 if __name__ == "__main__":
     config.serve_settings()  # one torch thread per call, a 0.5 ms GIL switch interval
     args = parse_args()
-    build_demo(args).launch(server_name=args.host, server_port=args.port, share=args.share,
+    demo = build_demo(args)
+    config.settle_heap(collect=True)  # what is alive now stays out of full garbage collections
+    demo.launch(server_name=args.host, server_port=args.port, share=args.share,
                           mcp_server=args.mcp, **launch_options())

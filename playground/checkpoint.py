@@ -22,6 +22,8 @@ from typing import Any, Callable, TypeVar
 import torch
 from safetensors.torch import load_file, save_file
 
+from playground import config
+
 CONFIG = "config.json"
 WEIGHTS = "model.safetensors"
 
@@ -81,14 +83,19 @@ def from_pretrained(cls: type[M], config_cls: type, path: str | Path, hint: str 
 def loaded_once(maxsize: int = 8) -> Callable[[Callable], Callable]:
     """``functools.lru_cache`` for a model loader, one load at a time: many first calls at once (a
     class clicking together) load a model once, not once each (thirty slider moves at once loaded
-    the GAN thirty times: 5.8 GB). The loader keeps ``cache_clear`` and ``__wrapped__``."""
+    the GAN thirty times: 5.8 GB). A new load is kept out of full garbage collections
+    (``config.settle_heap``). The loader keeps ``cache_clear`` and ``__wrapped__``."""
     def wrap(load: Callable) -> Callable:
         cached, lock = functools.lru_cache(maxsize=maxsize)(load), threading.Lock()
 
         @functools.wraps(load)
         def once(*args: Any) -> Any:
             with lock:
-                return cached(*args)
+                misses = cached.cache_info().misses
+                model = cached(*args)
+                if cached.cache_info().misses != misses:
+                    config.settle_heap()
+                return model
         once.cache_clear = cached.cache_clear
         return once
     return wrap

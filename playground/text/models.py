@@ -100,6 +100,7 @@ def load(name: str | os.PathLike) -> TextModel:
         key = str(where)
         if key not in _cache:
             _cache[key] = _load_folder(where) if isinstance(where, Path) else _load_hub(where)
+            config.settle_heap()
         return _cache[key]
 
 
