@@ -15,13 +15,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from playground.generation import Generation
-from playground.text.batching import scheduler
 from playground.text.bench import bench
 from playground.text.explain import explain
 from playground.text.learn import features, learn_from_feedback
 from playground.text.models import TextModel, clear_cache, load, loaded, models
 from playground.text.params import MAX_NEW_TOKENS, MAX_PROMPT_CHARS, Params
-from playground.text.sampling import Step, encode_prompt, generate, next_token, record, step, stream
+from playground.text.sampling import Step, encode_prompt, generate, next_token, record, scheduler, step, stream
 
 NAME = "text"
 

@@ -43,6 +43,7 @@ from transformers import AttentionInterface
 from transformers.cache_utils import Cache
 from transformers.integrations.sdpa_attention import repeat_kv
 
+from playground.text.distribution import distribution
 from playground.text.params import Params
 
 MAX_SLOTS = 32  # rows of the shared cache: a class of 30 at once
@@ -53,23 +54,6 @@ ROW_CHOICES = (1, 2, 4, 8, 16)  # candidates for min_rows, smallest first
 WIDTH_STEP = 64  # a step reads a multiple of 64 columns (any width breaks bitwise equality: measured)
 
 _all: weakref.WeakSet[Scheduler] = weakref.WeakSet()  # every scheduler, stopped at interpreter exit
-
-
-def distribution(logits: torch.Tensor, temperature: float, top_k: int, top_p: float) -> torch.Tensor:
-    """Probabilities after temperature, top-k and top-p (nucleus) filtering of ``logits``: one
-    distribution (1-D) or one per row (2-D; each row's numbers are the same as alone)."""
-    logits = logits.float() / temperature
-    if 0 < top_k < logits.shape[-1]:
-        kth = torch.topk(logits, top_k, dim=-1).values[..., -1:]
-        logits = logits.masked_fill(logits < kth, float("-inf"))
-    probs = torch.softmax(logits, dim=-1)
-    if top_p < 1.0:
-        sorted_p, order = torch.sort(probs, dim=-1, descending=True)
-        keep = torch.cumsum(sorted_p, -1) - sorted_p < top_p  # smallest set reaching top_p
-        mask = torch.zeros_like(probs, dtype=torch.bool).scatter_(-1, order, keep)
-        probs = torch.where(mask, probs, torch.zeros_like(probs))
-        probs = probs / probs.sum(-1, keepdim=True)
-    return probs
 
 
 class SlotCache(Cache):

@@ -19,17 +19,28 @@ import time
 import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import torch
 
 from playground.generation import Generation
-from playground.text.batching import distribution, scheduler
+from playground.text.distribution import distribution
 from playground.text.models import TextModel
 from playground.text.params import Params
 
+if TYPE_CHECKING:
+    from playground.text import batching
+
 TOP_SHOWN = 10  # tokens listed in the probability view
 _labels: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # tokenizer -> {token id: label}
+
+
+def scheduler(tm: TextModel) -> batching.Scheduler:
+    """The continuous-batching scheduler of ``tm`` (``playground.text.batching``; imported on first
+    use: it loads transformers' attention and cache classes, 1-2 s the app's start need not pay)."""
+    from playground.text import batching
+
+    return batching.scheduler(tm)
 
 
 @dataclass
