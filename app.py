@@ -73,5 +73,5 @@ if __name__ == "__main__":
     args = parse_args()
     demo = build_demo(args)
     config.settle_heap(collect=True)  # what is alive now stays out of full garbage collections
-    demo.launch(server_name=args.host, server_port=args.port, share=args.share,
-                          mcp_server=args.mcp, **launch_options())
+    demo.launch(server_name=args.host, server_port=args.port, share=args.share, mcp_server=args.mcp,
+                **launch_options())

@@ -87,4 +87,3 @@ def settle_heap(collect: bool = False) -> None:
     if collect:
         gc.collect()
     gc.freeze()
-
