@@ -2,6 +2,7 @@
 bad input, checkpoints, metrics and the bench (no bundled generator needed, except where said)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 import torch
 
 import playground.images as images
+from playground.generation import checkpoint_hash
 from playground.images import benchmark, catalog, data, draw, metrics, render
 from playground.images.gan import Discriminator, GANConfig, Generator
 from playground.images.params import N_SLIDERS, Params
@@ -193,6 +195,66 @@ def test_unknown_missing_and_corrupt_checkpoints(tmp_path):
     (bad / "config.json").write_text(json.dumps({"model_type": "gpt2"}))
     with pytest.raises(ValueError, match="not an image generator"):
         catalog.load_folder(bad)
+
+
+@pytest.mark.parametrize("n, nrow", [(1, 8), (2, 8), (5, 2), (17, 4), (64, 8), (9, 16)])
+def test_tile_lays_images_out_as_torchvision_make_grid(n, nrow):
+    """``render.tile`` gives torchvision's ``make_grid`` picture bit for bit (without importing it)."""
+    from torchvision.utils import make_grid
+
+    x = torch.rand(n, 1, 28, 28, generator=torch.Generator().manual_seed(n)) * 2 - 1
+    assert torch.equal(render.tile(x, nrow), make_grid(x, nrow=nrow, padding=1, pad_value=-1.0)[:1])
+
+
+def test_slider_directions_are_stored_beside_the_weights(tmp_path, monkeypatch):
+    """A checkpoint's first load finds its slider directions and saves them beside the weights
+    (bit for bit, outside the checkpoint's hash); later loads read them instead of finding them
+    again; changed weights, a corrupt file or a read-only folder make the load find them anew."""
+    torch.manual_seed(1)
+    folder = catalog.save(Generator(GANConfig(g_ch=8, d_ch=8)), tmp_path / "gan")
+    found, real = [], catalog.FAMILIES["gan"].directions
+    monkeypatch.setitem(catalog.FAMILIES, "gan", dataclasses.replace(
+        catalog.FAMILIES["gan"], directions=lambda *a: found.append(1) or real(*a)))
+    first = catalog.load_folder(folder)
+    assert found == [1] and (folder / catalog.DIRECTIONS).is_file()
+    again = catalog.load_folder(folder)
+    assert found == [1] and again.hash == first.hash == checkpoint_hash(folder / "model.safetensors")
+    for f in ("vectors", "spread", "explained"):
+        assert torch.equal(getattr(again.extra["directions"], f), getattr(first.extra["directions"], f))
+    (folder / catalog.DIRECTIONS).write_text("{broken")
+    catalog.load_folder(folder)
+    assert found == [1, 1]
+    torch.manual_seed(2)
+    catalog.save(Generator(GANConfig(g_ch=8, d_ch=8)), folder)  # retrained in place: other weights
+    assert catalog.stored_directions(folder, checkpoint_hash(folder)) is None
+    catalog.load_folder(folder)
+    assert found == [1, 1, 1]
+    (folder / catalog.DIRECTIONS).unlink()
+
+    def read_only(self, target):
+        raise PermissionError(f"read-only: {self}")
+    monkeypatch.setattr(type(folder), "replace", read_only)  # a read-only folder: loads, keeps nothing
+    assert catalog.load_folder(folder).extra["directions"].vectors.shape[0] == N_SLIDERS
+    assert found == [1, 1, 1, 1] and sorted(p.name for p in folder.iterdir()) == ["config.json", "model.safetensors"]
+
+
+def test_the_bundled_slider_directions_are_what_the_app_finds():
+    """The bundled image models ship their slider directions: they equal, bit for bit, what the
+    app (one torch thread) finds from the weights."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        for info in catalog.models(catalog.MODELS):
+            m = catalog.load_folder(info.path)
+            stored = catalog.stored_directions(m.extra["path"], m.hash)
+            assert stored is not None, info.name
+            fam = catalog.family(catalog.read_config(info.path))
+            with torch.inference_mode():
+                fresh = fam.directions(m.module, N_SLIDERS)
+            for f in ("vectors", "spread", "explained"):
+                assert torch.equal(getattr(stored, f), getattr(fresh, f)), (info.name, f)
+    finally:
+        torch.set_num_threads(threads)
 
 
 def test_save_and_load_round_trip(tiny):

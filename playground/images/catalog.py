@@ -10,6 +10,9 @@ A new family (such as the diffusion model) is one ``Family`` row: its model clas
 """
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -63,6 +66,7 @@ FAMILIES = {  # config.json "model_type" -> family; the order is the tab's order
                         says_conditional=False),
 }
 LEGACY_KINDS = {"Generator": "gan", "VAE": "vae"}  # "kind" before model_type
+DIRECTIONS = "directions.json"  # the slider directions beside the weights (not *.safetensors: not hashed)
 
 
 def train_command(path: str | Path) -> str:
@@ -129,14 +133,46 @@ def load_folder(path: str | Path, name: str | None = None) -> Loaded:
     cfg = read_config(path)
     fam = family(cfg, path)
     model = checkpoint.from_pretrained(fam.model_cls, fam.config_cls, path, train_command(path))
+    weights = checkpoint_hash(path)
+    directions = stored_directions(path, weights)
+    if directions is None:
+        try:
+            with torch.inference_mode():
+                directions = fam.directions(model, N_SLIDERS)
+        except RuntimeError as e:  # e.g. NaN weights: the SVD fails
+            raise ValueError(f"The checkpoint in {path} gives unusable images ({e.__class__.__name__}); "
+                             "train it again.") from e
+        store_directions(path, weights, directions)
+    return Loaded(name or path.name, weights, cfg, model, {"directions": directions, "path": path})
+
+
+def stored_directions(path: Path, weights: str) -> latent.Directions | None:
+    """The slider directions saved beside the weights ``weights`` (their hash), or None.
+
+    Finding them takes seconds (the GAN's: an SVD of 2,000 samples, 5 s on one thread), and their
+    last bits depend on the torch thread count; stored once, every process gets the same ones
+    (a link's picture does not depend on the machine) and the first slider move is instant."""
     try:
-        with torch.inference_mode():
-            directions = fam.directions(model, N_SLIDERS)
-    except RuntimeError as e:  # e.g. NaN weights: the SVD fails
-        raise ValueError(f"The checkpoint in {path} gives unusable images ({e.__class__.__name__}); "
-                         "train it again.") from e
-    return Loaded(name or path.name, checkpoint_hash(path), cfg, model,
-                  {"directions": directions, "path": path})
+        saved = json.loads((path / DIRECTIONS).read_text())
+        if saved["checkpoint"] != weights or len(saved["vectors"]) < N_SLIDERS:
+            return None
+        return latent.Directions(*(torch.tensor(saved[k], dtype=torch.float32)
+                                   for k in ("vectors", "spread", "explained")))
+    except (OSError, ValueError, KeyError, TypeError):  # none yet, or unreadable: found again
+        return None
+
+
+def store_directions(path: Path, weights: str, directions: latent.Directions) -> None:
+    """Save ``directions`` beside the weights (exact: float32 -> JSON -> float32 keeps every bit);
+    a read-only folder keeps none."""
+    body = {"checkpoint": weights, **{k: getattr(directions, k).tolist() for k in ("vectors", "spread", "explained")}}
+    tmp = path / f".{DIRECTIONS}.{os.getpid()}"
+    try:
+        tmp.write_text(json.dumps(body))
+        tmp.replace(path / DIRECTIONS)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 def find(name: str) -> ModelInfo:
