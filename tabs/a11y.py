@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import gradio as gr
 
+from tabs.i18n import t
+
 # Gradio floats an image's label over the picture's top-left corner, so it hid the first row of a
 # digit grid; the picture starts below the label instead.
 CSS = """
@@ -50,3 +52,10 @@ def theme() -> gr.themes.Base:
         button_primary_text_color="white",
     )
 
+
+def picture(key: str, **kwargs) -> gr.Image:
+    """A ``gr.Image`` labelled ``t(key)``, which is also its alt text: screen readers name the
+    picture, and Gradio's click-to-enlarge button around it, by it (axe-core ``button-name``
+    failed on the Images tab once its first sample painted within a second)."""
+    label = t(key)
+    return gr.Image(label=label, alt_text=label, **kwargs)

@@ -15,6 +15,7 @@ import gradio as gr
 import pandas as pd
 
 from playground import compare, feedback, registry, votes
+from tabs import a11y
 from tabs.common import user_errors
 from tabs.i18n import say, t
 
@@ -72,7 +73,7 @@ def _side(name: str):
     with gr.Column():
         gr.Markdown(f"### {name}")
         return (gr.Textbox(label=t(f"compare.output.{name}"), lines=6, interactive=False),
-                gr.Image(label=t(f"compare.image.{name}"), type="pil", visible=False, height=200),
+                a11y.picture(f"compare.image.{name}", type="pil", visible=False, height=200),
                 gr.Audio(label=t(f"compare.audio.{name}"), type="filepath", visible=False))
 
 

@@ -25,7 +25,7 @@ from playground import contract
 from playground import images as img
 from playground.images import learn, plots, render
 from tabs import images_diffusion as diffusion_ui
-from tabs import explanations, images_learn, links, rating
+from tabs import a11y, explanations, images_learn, links, rating
 from tabs.common import user_errors
 from tabs.images_diffusion import GIF_DIR
 from tabs.i18n import example_table, label as shown_name, say, sentence, t
@@ -180,9 +180,9 @@ def _controls(w: SimpleNamespace, choices: dict[str, str]) -> None:
 def _pictures(w: SimpleNamespace) -> None:
     with gr.Column(scale=2):
         with gr.Row():
-            w.big = gr.Image(label=t("images.sample"), type="pil", format="png", height=280, width=280,
+            w.big = a11y.picture("images.sample", type="pil", format="png", height=280, width=280,
                              elem_id="image-sample")
-            w.grid = gr.Image(label=t("images.grid"), type="pil", format="png")
+            w.grid = a11y.picture("images.grid", type="pil", format="png")
         w.info = gr.Markdown()
         diffusion_ui.views(w, w.diff)
 
@@ -213,7 +213,7 @@ def _interpolation(w: SimpleNamespace) -> None:
             w.digit_b = gr.Dropdown(DIGITS, value=ANY, label=t("images.digit_b"), visible=w.cond)
             w.steps = gr.Slider(2, img.MAX_STEPS, value=12, step=1, label=t("images.steps"))
             w.interp = gr.Button(t("images.interpolate"))
-        w.strip = gr.Image(label=t("images.strip"), type="pil", format="png")
+        w.strip = a11y.picture("images.strip", type="pil", format="png")
         w.gif = gr.File(label=t("images.gif"))
 
 
@@ -226,8 +226,8 @@ def _watch(w: SimpleNamespace) -> None:
             w.start = gr.Button(t("images.start"), variant="primary")
             w.stop = gr.Button(t("common.stop"))
         with gr.Row():
-            w.learn_grid = gr.Image(label=t("images.learn_grid"), type="pil", format="png", height=260)
-            w.learn_curve = gr.Image(label=t("images.losses"), type="pil", format="png", height=260)
+            w.learn_grid = a11y.picture("images.learn_grid", type="pil", format="png", height=260)
+            w.learn_curve = a11y.picture("images.losses", type="pil", format="png", height=260)
         w.learn_status = gr.Markdown()
 
 

@@ -24,6 +24,7 @@ from playground import images as img
 from playground.generation import Generation
 from playground.images import diffusion as D
 from playground.images import diffusion_draw
+from tabs import a11y
 from tabs.i18n import english, say, t
 
 GIF_DIR = Path(tempfile.gettempdir()) / "playground-images"  # a place Gradio may serve from
@@ -104,10 +105,10 @@ def controls(w: SimpleNamespace, visible: bool) -> None:
 def views(w: SimpleNamespace, visible: bool) -> None:
     """The trajectory strip, the denoising GIF and the cost note (under the large sample)."""
     with gr.Column(visible=visible) as w.diffusion_views:
-        w.trajectory = gr.Image(label=t("diffusion.strip"), type="pil", format="png", elem_id="image-trajectory")
+        w.trajectory = a11y.picture("diffusion.strip", type="pil", format="png", elem_id="image-trajectory")
         with gr.Row():
             with gr.Column(scale=1, min_width=160):
-                w.denoising = gr.Image(label=t("diffusion.denoising"), type="filepath", height=180,
+                w.denoising = a11y.picture("diffusion.denoising", type="filepath", height=180,
                                        elem_id="image-denoising")
             with gr.Column(scale=2):
                 w.costs = gr.Markdown(elem_id="image-costs")

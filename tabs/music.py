@@ -20,7 +20,7 @@ import gradio as gr
 from playground import contract, music, preference
 from playground.generation import Generation
 from playground.music.notes import VOICES
-from tabs import explanations, links, music_learn, music_step, rating
+from tabs import a11y, explanations, links, music_learn, music_step, rating
 from tabs.common import user_errors
 from tabs.music_view import beats, describe, next_note_chart, note_list, report_markdown
 from tabs.charts import probability_bars
@@ -127,7 +127,7 @@ def _settings() -> list[gr.components.Component]:
 
 def _outputs(state: gr.State) -> list[gr.components.Component]:
     audio = gr.Audio(label=t("music.audio"), type="filepath", interactive=False, elem_id="music-audio")
-    roll = gr.Image(label=t("music.roll"), type="filepath", format="png", interactive=False, elem_id="music-roll")
+    roll = a11y.picture("music.roll", type="filepath", format="png", interactive=False, elem_id="music-roll")
     midi_out = gr.File(label=t("music.midi_out"), interactive=False)
     summary = gr.Markdown()
     report = gr.Markdown(elem_id="music-report")

@@ -19,6 +19,7 @@ import gradio as gr
 from playground import contract, music
 from playground.music import step as st
 from playground.music.notes import STEPS_PER_BEAT
+from tabs import a11y
 from tabs.charts import probability_bars
 from tabs.common import user_errors
 from tabs.i18n import say, sentence, t
@@ -115,7 +116,7 @@ def build(model: str | Path = music.DEFAULT_MODEL, harmoniser: str | Path = musi
             with gr.Column():
                 audio = gr.Audio(label=t("music.audio"), type="filepath", interactive=False, autoplay=True,
                                  elem_id="music-step-audio")
-                roll = gr.Image(label=t("music.roll"), type="filepath", format="png", interactive=False,
+                roll = a11y.picture("music.roll", type="filepath", format="png", interactive=False,
                                 elem_id="music-step-roll")
                 status = gr.Markdown(elem_id="music-step-status")
                 report = gr.Markdown(elem_id="music-step-report")

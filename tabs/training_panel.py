@@ -15,6 +15,7 @@ from typing import Callable
 
 import gradio as gr
 
+from tabs import a11y
 from tabs.i18n import t
 
 
@@ -31,7 +32,7 @@ def controls(start_key: str, curve_key: str) -> Panel:
     with gr.Row():
         start = gr.Button(t(start_key), variant="primary")
         stop = gr.Button(t("common.stop"))
-    curve = gr.Image(label=t(curve_key), type="pil", format="png", height=240)
+    curve = a11y.picture(curve_key, type="pil", format="png", height=240)
     return Panel(start, stop, curve, gr.Markdown())
 
 
