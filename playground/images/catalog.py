@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Callable
 
@@ -156,8 +156,8 @@ def stored_directions(path: Path, weights: str) -> latent.Directions | None:
         saved = json.loads((path / DIRECTIONS).read_text())
         if saved["checkpoint"] != weights or len(saved["vectors"]) < N_SLIDERS:
             return None
-        return latent.Directions(*(torch.tensor(saved[k], dtype=torch.float32)
-                                   for k in ("vectors", "spread", "explained")))
+        return latent.Directions(**{f.name: torch.tensor(saved[f.name], dtype=torch.float32)
+                                    for f in fields(latent.Directions)})
     except (OSError, ValueError, KeyError, TypeError):  # none yet, or unreadable: found again
         return None
 
@@ -165,7 +165,8 @@ def stored_directions(path: Path, weights: str) -> latent.Directions | None:
 def store_directions(path: Path, weights: str, directions: latent.Directions) -> None:
     """Save ``directions`` beside the weights (exact: float32 -> JSON -> float32 keeps every bit);
     a read-only folder keeps none."""
-    body = {"checkpoint": weights, **{k: getattr(directions, k).tolist() for k in ("vectors", "spread", "explained")}}
+    body = {"checkpoint": weights,
+            **{f.name: getattr(directions, f.name).tolist() for f in fields(directions)}}
     tmp = path / f".{DIRECTIONS}.{os.getpid()}"
     try:
         tmp.write_text(json.dumps(body))
