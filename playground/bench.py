@@ -6,7 +6,8 @@ timing helper and percentile of ``playground.timing``:
 - text / image / music: each modality's own ``bench(quick)`` (``playground.registry``);
 - feedback: the store and the learning hooks (``playground.feedback_bench``);
 - load: 30 ``gradio_client`` sessions streaming 200 tokens at once (10 rounds, 3 with --quick), server
-  memory after each round and at its peak, then 30 sessions moving an image slider at once.
+  memory after each round and at its peak, then 30 sessions moving an image slider at once (as the
+  page sends the moves, and through gradio_client).
 """
 from __future__ import annotations
 
@@ -133,13 +134,41 @@ def _stream_text(client, seed: int, tokens: int) -> tuple[float, float]:
 
 
 def _move_slider(client, i: int, moves: int) -> list[float]:
-    """``moves`` /move calls of the images tab, one after the other: client-side seconds each."""
+    """``moves`` /move calls of the images tab through gradio_client, which always joins the queue
+    (the page does not: ``_page_mover``), one after the other: client-side seconds each."""
     times = []
     for j in range(moves):
         t0 = time.perf_counter()
         client.predict("gan-digits", i, "any", False, 0, (j + 1) / moves, 0, 0, 0, 0, 0, api_name="/move")
         times.append(time.perf_counter() - t0)
     return times
+
+
+def _page_mover(app: ServedApp, client) -> Callable[[int, int], list[float]]:
+    """The same moves as the page sends them (the move event skips the queue): one POST to
+    /gradio_api/run/predict naming the event, in the client's session, then a GET of the picture,
+    as the page's <img> does (checked in Chromium: tests/test_browser.py)."""
+    import httpx
+
+    base = app.url + "gradio_api"
+    fn_index = next(d["id"] for d in httpx.get(app.url + "config").json()["dependencies"]
+                    if d.get("api_name") == "move")
+    defaults = [p["parameter_default"] for p in
+                httpx.get(base + "/info").json()["named_endpoints"]["/move"]["parameters"]]
+    http = httpx.Client(timeout=60)
+
+    def moves(i: int, n: int) -> list[float]:
+        times = []
+        for j in range(n):
+            data = ["gan-digits", i, "any", False, 0, (j + 1) / n, 0, 0, 0, 0, 0] + defaults[11:]
+            t0 = time.perf_counter()
+            r = http.post(base + "/run/predict", json={"data": data, "fn_index": fn_index,
+                                                       "session_hash": client.session_hash})
+            r.raise_for_status()
+            http.get(r.json()["data"][0]["url"]).raise_for_status()
+            times.append(time.perf_counter() - t0)
+        return times
+    return moves
 
 
 def _load_text_rounds(app: ServedApp, clients: list, rounds: int, tokens: int) -> list[dict]:
@@ -175,12 +204,15 @@ def bench_load(quick: bool = False, users: int = LOAD_USERS, tokens: int = LOAD_
             clients = list(pool.map(lambda _: Client(app.url, verbose=False, **CLIENT), range(users)))
         _at_once(clients, lambda c, i: _stream_text(c, i, 8))  # warm-up: models load, each session opens
         rows = _load_text_rounds(app, clients, rounds, tokens)
-        _at_once(clients, lambda c, i: _move_slider(c, i, 1))
-        moves = _at_once(clients, lambda c, i: _move_slider(c, i, SLIDER_MOVES))
-        times = [t for m in moves if not isinstance(m, Exception) for t in m]
-        rows.append(row(f"{users} sessions moving an image slider at once ({SLIDER_MOVES} moves each)", times,
-                        goal_ms=300, errors=sum(isinstance(m, Exception) for m in moves),
-                        load_avg=round(os.getloadavg()[0], 1)))
+        movers = [_page_mover(app, c) for c in clients]
+        for how, move in (("as the page sends them", lambda c, i, n: movers[i](i, n)),
+                          ("through gradio_client's queue route", _move_slider)):
+            _at_once(clients, lambda c, i: move(c, i, 1))
+            moves = _at_once(clients, lambda c, i: move(c, i, SLIDER_MOVES))
+            times = [t for m in moves if not isinstance(m, Exception) for t in m]
+            rows.append(row(f"{users} sessions moving an image slider at once ({SLIDER_MOVES} moves each, {how})",
+                            times, goal_ms=300, errors=sum(isinstance(m, Exception) for m in moves),
+                            load_avg=round(os.getloadavg()[0], 1)))
         return rows + [row("server peak memory, after the slider moves too", None,
                            peak_mb=round(_rss_mb(app.proc.pid, "VmHWM")))]
 

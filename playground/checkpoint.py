@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import threading
+from collections import OrderedDict
 from dataclasses import asdict, fields, is_dataclass
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -81,21 +82,27 @@ def from_pretrained(cls: type[M], config_cls: type, path: str | Path, hint: str 
 
 
 def loaded_once(maxsize: int = 8) -> Callable[[Callable], Callable]:
-    """``functools.lru_cache`` for a model loader, one load at a time: many first calls at once (a
-    class clicking together) load a model once, not once each (thirty slider moves at once loaded
-    the GAN thirty times: 5.8 GB). A new load is kept out of full garbage collections
-    (``config.settle_heap``). The loader keeps ``cache_clear`` and ``__wrapped__``."""
+    """A model loader's cache (the ``maxsize`` most recently used loads), one load at a time: many
+    first calls at once (a class clicking together) load a model once, not once each (thirty slider
+    moves at once loaded the GAN thirty times: 5.8 GB). A new load is kept out of full garbage
+    collections (``config.settle_heap``). The loader keeps ``__wrapped__`` and gains
+    ``cache_clear()`` and ``holds(*args)``: whether that load is in memory now (a call would be instant)."""
     def wrap(load: Callable) -> Callable:
-        cached, lock = functools.lru_cache(maxsize=maxsize)(load), threading.Lock()
+        held: OrderedDict = OrderedDict()  # args -> model, least recently used first
+        lock = threading.Lock()
 
         @functools.wraps(load)
         def once(*args: Any) -> Any:
             with lock:
-                misses = cached.cache_info().misses
-                model = cached(*args)
-                if cached.cache_info().misses != misses:
-                    config.settle_heap()
+                if args in held:
+                    held.move_to_end(args)
+                    return held[args]
+                model = held[args] = load(*args)
+                if len(held) > maxsize:
+                    held.popitem(last=False)
+                config.settle_heap()
                 return model
-        once.cache_clear = cached.cache_clear
+        once.cache_clear = held.clear
+        once.holds = lambda *args: args in held
         return once
     return wrap

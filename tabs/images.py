@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
+import anyio
 import gradio as gr
 
 from playground import contract
@@ -66,6 +67,23 @@ def move(model: str, seed, digit, smooth, like, *amounts):
     m = img.load(model)
     g = img.edit(m, _params(m, seed, digit, 1, smooth, like, amounts))
     return g.media["image"], _info(g), g
+
+
+def move_and_view(model: str, *rest):
+    """``move``, then the diffusion view of its drawing (``images_diffusion.view``: nothing
+    changes for another model's drawing)."""
+    out = move(model, *rest)
+    return (*out, *diffusion_ui.view(model, out[-1]))
+
+
+async def move_on_loop(model: str, *rest):
+    """``move_and_view`` on the server's event loop when it takes a millisecond or two (a loaded GAN
+    or VAE: one decoder pass), where the hop to a worker thread and back cost a fifth of a move's
+    server CPU (README "Many users at once"); a model's first load and the diffusion model's many
+    steps run in a worker thread, so they never hold up the loop."""
+    if img.load.holds(model) and img.load(model).config.get("model_type") != "diffusion":
+        return move_and_view(model, *rest)
+    return await anyio.to_thread.run_sync(move_and_view, model, *rest)
 
 
 def new_noise(model: str, digit, n, smooth, like, *amounts):
@@ -231,34 +249,40 @@ def _watch(w: SimpleNamespace) -> None:
         w.learn_status = gr.Markdown()
 
 
-def _wire(w: SimpleNamespace) -> None:
-    """Every event: one handler each; every drawing takes the "More like what I liked" slider."""
+def _wire(w: SimpleNamespace, replayed: gr.events.Dependency) -> None:
+    """Every event: one handler each; every drawing takes the "More like what I liked" slider.
+    ``replayed``: the opened link's drawing (``links.build``), followed by the diffusion view too."""
     common, ds = [w.model, w.seed, w.digit, w.n, w.smooth, w.like], w.diffusion_inputs
     outs = [w.big, w.grid, w.info, w.state]
     picked = [w.digit, w.digit_b, w.how] + w.sliders + outs
     show = ([w.model, w.n], [w.diffusion_controls, w.diffusion_views, w.n])  # diffusion parts, then the drawing
-    gr.on([w.go.click, w.seed.submit, w.digit.input, w.n.release, w.smooth.input, w.like.release,
-           *diffusion_ui.triggers(w)], sample, inputs=common + w.sliders + ds, outputs=outs, api_name="sample",
-          concurrency_limit=8)
-    gr.on(None, first, [w.model], outs, api_visibility="private", concurrency_limit=8)
+    drawings = [replayed]  # the events that draw the large sample (each then shows its diffusion view)
+    drawings.append(gr.on([w.go.click, w.seed.submit, w.digit.input, w.n.release, w.smooth.input, w.like.release,
+                           *diffusion_ui.triggers(w)], sample, inputs=common + w.sliders + ds, outputs=outs,
+                          api_name="sample", concurrency_limit=8))
+    drawings.append(gr.on(None, first, [w.model], outs, api_visibility="private", concurrency_limit=8))
     gr.on(None, note, [w.model], w.how, api_visibility="private", concurrency_limit=None, show_progress="hidden")
-    w.new_noise.click(new_noise, [w.model, w.digit, w.n, w.smooth, w.like] + w.sliders + ds, [w.seed] + outs,
-                      api_name="new_noise", concurrency_limit=8)
-    w.model.input(diffusion_ui.show, *show, api_name="show_diffusion", concurrency_limit=None) \
-        .then(pick_model, common + ds, picked, api_name="pick_model", concurrency_limit=8)
-    gr.on([s.input for s in w.sliders], move, inputs=[w.model, w.seed, w.digit, w.smooth, w.like] + w.sliders + ds,
-          outputs=[w.big, w.info, w.state], api_name="move", concurrency_limit=32, trigger_mode="always_last",
-          show_progress="hidden")
-    w.reset.click(reset_sliders, common + ds, w.sliders + outs, api_name="reset_sliders", concurrency_limit=8)
+    drawings.append(w.new_noise.click(new_noise, [w.model, w.digit, w.n, w.smooth, w.like] + w.sliders + ds,
+                                      [w.seed] + outs, api_name="new_noise", concurrency_limit=8))
+    drawings.append(w.model.input(diffusion_ui.show, *show, api_name="show_diffusion", concurrency_limit=None)
+                    .then(pick_model, common + ds, picked, api_name="pick_model", concurrency_limit=8))
+    # A slider move skips the queue: the page sends one plain POST (/gradio_api/run/move) instead of
+    # joining the queue and reading its event stream (16 -> 12 ms of server CPU a move, measured
+    # under 30 users at once: README "Many users at once"); it streams nothing, so loses nothing.
+    gr.on([s.input for s in w.sliders], move_on_loop, inputs=[w.model, w.seed, w.digit, w.smooth, w.like] + w.sliders + ds,
+          outputs=[w.big, w.info, w.state, *diffusion_ui.outputs(w)], api_name="move", queue=False,
+          trigger_mode="always_last", show_progress="hidden")
+    drawings.append(w.reset.click(reset_sliders, common + ds, w.sliders + outs, api_name="reset_sliders",
+                                  concurrency_limit=8))
     w.interp.click(interpolate, [w.model, w.seed, w.seed_b, w.digit, w.digit_b, w.steps, w.smooth, w.like]
                    + w.sliders + ds, [w.strip, w.gif, w.state], api_name="interpolate", concurrency_limit=8)
-    diffusion_ui.wire(w)
     run = w.start.click(watch_learn, [w.kind, w.seconds], [w.learn_grid, w.learn_curve, w.learn_status],
                         api_name="watch_learn", concurrency_limit=1)
     w.stop.click(None, cancels=[run])
     if w.examples is not None:  # a click on an example fills model, seed and digit, then draws
-        w.examples.load_input_event.then(diffusion_ui.show, *show, api_visibility="private") \
-            .then(pick_model, common + ds, picked, api_visibility="private", concurrency_limit=8)
+        drawings.append(w.examples.load_input_event.then(diffusion_ui.show, *show, api_visibility="private")
+                        .then(pick_model, common + ds, picked, api_visibility="private", concurrency_limit=8))
+    diffusion_ui.wire(w, drawings)
 
 
 def build(models: dict[str, str | Path] | None = None) -> None:
@@ -279,12 +303,12 @@ def build(models: dict[str, str | Path] | None = None) -> None:
         _pictures(w)
     _sliders(w)
     _examples(w, choices)
-    rating.build(w.state)
-    links.build("images", w.state, sample, {"model": w.model, "seed": w.seed, "label": w.digit, "n": w.n,
+    rating.build(w.state, [s.input for s in w.sliders])  # a slider move skips the queue
+    replayed = links.build("images", w.state, sample, {"model": w.model, "seed": w.seed, "label": w.digit, "n": w.n,
                 "smooth": w.smooth, "like": w.like, "amounts": w.sliders,
                 **dict(zip(diffusion_ui.SETTINGS, w.diffusion_inputs))}, [w.big, w.grid, w.info, w.state])
     _interpolation(w)
     _watch(w)
     images_learn.build(w)
-    _wire(w)
+    _wire(w, replayed)
     images_learn.wire(w)

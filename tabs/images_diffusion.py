@@ -114,10 +114,18 @@ def views(w: SimpleNamespace, visible: bool) -> None:
                 w.costs = gr.Markdown(elem_id="image-costs")
 
 
-def wire(w: SimpleNamespace) -> None:
-    """The view follows the large sample, whichever event drew it (Generate, a slider, a link...)."""
-    w.big.change(view, [w.model, w.state], [w.trajectory, w.denoising, w.costs], api_name="diffusion_view",
-                 concurrency_limit=16, show_progress="hidden")
+def outputs(w: SimpleNamespace) -> list:
+    """The components ``view`` fills."""
+    return [w.trajectory, w.denoising, w.costs]
+
+
+def wire(w: SimpleNamespace, drawings: list) -> None:
+    """The view follows the large sample after each event in ``drawings`` that draws it (Generate,
+    a link, ...). A slider move returns the view with its drawing instead, so a move is one request
+    (a ``w.big.change`` listener sent a second one for every move, whatever the model)."""
+    for drawing in drawings:
+        drawing.then(view, [w.model, w.state], outputs(w), api_visibility="private", concurrency_limit=16,
+                     show_progress="hidden")
 
 
 def triggers(w: SimpleNamespace) -> list:

@@ -157,8 +157,9 @@ def check(tab: str, link: links.LinkState | None, generation: Generation | None)
     return plain(" ".join(notes))
 
 
-def build(tab: str, state: gr.State, run: Callable, inputs: Inputs, outputs: list) -> None:
-    """The "Link to this" row for ``tab``'s output in ``state``, and the replay of an opened link."""
+def build(tab: str, state: gr.State, run: Callable, inputs: Inputs, outputs: list) -> gr.events.Dependency:
+    """The "Link to this" row for ``tab``'s output in ``state``, and the replay of an opened link
+    (returned: the event that draws it, for the tab to chain its own views to)."""
     with gr.Row():
         button = gr.Button(t("link.button"), size="sm", scale=0, min_width=140)
         url = gr.Textbox(label=t("link.url"), interactive=False,
@@ -176,9 +177,10 @@ def build(tab: str, state: gr.State, run: Callable, inputs: Inputs, outputs: lis
     controls = [c for t in inputs.values() for c in (t if isinstance(t, list) else [t])]
     load = gr.on(None, opened, None, [*controls, link], api_visibility="private",
                  concurrency_limit=None)
-    load.then(functools.partial(replay, tab, run, len(outputs)), [link, *controls], outputs, api_visibility="private",
-              show_progress="hidden") \
-        .then(functools.partial(check, tab), [link, state], notice, api_visibility="private")
+    replayed = load.then(functools.partial(replay, tab, run, len(outputs)), [link, *controls], outputs,
+                         api_visibility="private", show_progress="hidden")
+    replayed.then(functools.partial(check, tab), [link, state], notice, api_visibility="private")
+    return replayed
 
 
 # ---------------------------------------------------------------- the page

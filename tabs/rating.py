@@ -31,8 +31,10 @@ def submit(generation: Generation | None, rating: int | None, comment: str,
     return say(key, rating=row["rating"], modality=modality, model=row["model"])
 
 
-def build(generation: gr.State) -> None:
-    """Rating controls for the ``Generation`` held in ``generation``."""
+def build(generation: gr.State, redraws: list | None = None) -> None:
+    """Rating controls for the ``Generation`` held in ``generation``; ``redraws``: events of
+    the tab whose new output comes back outside the queue (the page fires no change event for a
+    state set that way), which start a fresh rating too."""
     with gr.Group():
         with gr.Row():
             rating = gr.Radio(CHOICES, label=t("rating.label"), scale=2)
@@ -43,5 +45,5 @@ def build(generation: gr.State) -> None:
         status = gr.Markdown()
     gr.on([send.click, comment.submit], submit, [generation, rating, comment], status,
           api_name="rate", concurrency_limit=16)
-    # a new output starts a fresh rating
-    generation.change(lambda: (None, "", ""), None, [rating, comment, status], api_visibility="private", queue=False)
+    # a new output starts a fresh rating, in the page itself (no request)
+    gr.on([generation.change, *(redraws or [])], None, None, [rating, comment, status], js="() => [null, '', '']")

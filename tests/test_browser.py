@@ -73,13 +73,31 @@ def test_images_tab_draws_and_a_slider_changes_the_sample(page):
     tab.get_by_role("button", name="Generate", exact=True).click()
     big = page.locator("#image-sample img")
     big.first.wait_for()
-    before = big.first.get_attribute("src")
-    box = tab.get_by_label("number input for Direction 1")
-    box.fill("2.5")
-    box.press("Enter")
-    page.wait_for_function("([el, b]) => el.getAttribute('src') !== b", arg=[big.first.element_handle(), before])
+    sent = []  # the page's requests for one slider move
+
+    def move(to: str) -> None:
+        before = big.first.get_attribute("src")
+        box = tab.get_by_label("number input for Direction 1")
+        box.fill(to)
+        box.press("Enter")
+        page.wait_for_function("([el, b]) => el.getAttribute('src') !== b", arg=[big.first.element_handle(), before])
+        page.wait_for_timeout(500)  # anything it sets off has been sent by now
+    move("2.5")  # (after the drawings before it, and what they set off, are done)
+    def record(r) -> None:
+        sent.append((r.method, r.url.partition("/gradio_api/")[2], r.post_data or ""))
+    page.on("request", record)
+    move("-1.5")
+    page.remove_listener("request", record)
+    # one plain POST (no queue join, no second event: the rating resets in the page), then the picture
+    (post, body), = [((m, u), d) for m, u, d in sent if not u.startswith("file=")]
+    assert post == ("POST", "run/predict"), sent
+    assert '"fn_index":%d' % page.evaluate("window.gradio_config.dependencies.find(d => d.api_name === 'move').id") \
+        in body, sent
     page.screenshot(path=str(SHOTS / "images.png"), full_page=False)
     assert "Saved" in rate(page, tab, "4")
+    move("0.5")  # a new drawing starts a fresh rating (in the page: no request)
+    tab.get_by_text("Thank you!").first.wait_for(state="hidden")
+    assert not tab.get_by_role("radio", name="4", exact=True).first.is_checked()
 
 
 def test_music_tab_composes_audio_and_rates(page):

@@ -140,6 +140,14 @@ def test_the_tab_shows_the_trajectory_for_diffusion(m, tmp_path):
     assert "5 DDPM steps" in costs and "ms per image" in costs
     moved, _, g2 = images.move(NAME, 3, "7", False, 0.0, 2.0, 0, 0, 0, 0, 0, 5, 2.0, "ddpm")
     assert images_diffusion.view(NAME, g2, tmp_path)[0] is g2.media["strip"]
+    import asyncio
+    import threading
+    on: list = []  # the diffusion model's many steps never run on the server's event loop
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(images, "move", lambda *a: on.append(threading.current_thread()) or (moved, "", g2))
+        out = asyncio.run(images.move_on_loop(NAME, 3, "7", False, 0.0, 2.0, 0, 0, 0, 0, 0, 5, 2.0, "ddpm"))
+    assert on and on[0] is not threading.main_thread()
+    assert out[3] is g2.media["strip"] and open(out[4], "rb").read(4) == b"GIF8"  # the move shows its view
     out = images.pick_model(NAME, 3, images.ANY, 4, False, 0.0, 3, 1.0, "ddim")
     assert out[0]["visible"] is True and out[-1].params["sampling_steps"] == 3 and out[-1].output["label"] is None
     strip_i, gif_i, gi = images.interpolate(NAME, 1, 2, "3", "3", 3, False, 0.0, *SLIDERS, 3, 1.5, "ddim")

@@ -66,7 +66,29 @@ def test_build_without_arguments_lists_the_bundled_models():
 
 def test_the_events_call_the_top_level_handlers(models):
     fns = {getattr(f, "api_name", None): f.fn for f in _demo(models).fns.values()}
-    assert all(fns[name] is getattr(images, name) for name in API)
+    assert all(fns[name] is getattr(images, "move_on_loop" if name == "move" else name) for name in API)
+
+
+def test_a_slider_move_skips_the_queue_and_a_loaded_decoder_runs_on_the_loop(models, monkeypatch):
+    """The move event is a plain POST (queue=False). ``move_on_loop`` gives ``move``'s drawing; it
+    runs a loaded GAN on the event loop and a first load in a worker thread (never on the loop)."""
+    import asyncio
+    import threading
+
+    (dep,) = [f for f in _demo(models).fns.values() if f.api_name == "move"]
+    assert dep.queue is False
+    gan, args = models["GAN"], (4, images.ANY, False, 0.0, 1.5, 0, 0, 0, 0, -1.0)
+    threads = []
+    real = images.move
+    monkeypatch.setattr(images, "move", lambda *a: threads.append(threading.current_thread()) or real(*a))
+    catalog.clear_cache()
+    assert not img.load.holds(gan)
+    first = asyncio.run(images.move_on_loop(gan, *args))  # not loaded yet: in a worker thread
+    assert img.load.holds(gan) and threads[-1] is not threading.main_thread()
+    again = asyncio.run(images.move_on_loop(gan, *args))  # loaded: on the loop (this thread)
+    assert threads[-1] is threading.main_thread()
+    assert first[0].tobytes() == again[0].tobytes() == real(gan, *args)[0].tobytes()
+    assert first[2].params == again[2].params
 
 
 def test_handlers_end_to_end(models):
@@ -147,7 +169,8 @@ def test_served_over_http(models):
                         i18n=ui_i18n.i18n())  # labels are i18n keys: the page needs the table
     try:
         client = Client(demo.local_url, verbose=False)
-        big, info = client.predict(models["GAN"], 3, images.ANY, False, 0.0, 1.0, 0, 0, 0, 0, 0, api_name="/move")
+        big, info, *diffusion = client.predict(models["GAN"], 3, images.ANY, False, 0.0, 1.0, 0, 0, 0, 0, 0,
+                                               api_name="/move")  # the diffusion views: unchanged for a GAN
         assert Path(big).is_file() and "seed 3" in info
     finally:
         demo.close()
