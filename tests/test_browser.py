@@ -93,6 +93,7 @@ def test_images_tab_draws_and_a_slider_changes_the_sample(page):
     assert post == ("POST", "run/predict"), sent
     assert '"fn_index":%d' % page.evaluate("window.gradio_config.dependencies.find(d => d.api_name === 'move').id") \
         in body, sent
+    page.locator("#image-sample").scroll_into_view_if_needed()  # the moved sample, not just the box
     page.screenshot(path=str(SHOTS / "images.png"), full_page=False)
     assert "Saved" in rate(page, tab, "4")
     move("0.5")  # a new drawing starts a fresh rating (in the page: no request)
