@@ -140,11 +140,15 @@ def new_seed() -> int:
 
 
 def about(model_id) -> str:
-    """What the selected model is (``playground.text.explain``, in the reader's language), or why it cannot be loaded."""
+    """What the selected model is (``playground.text.explain``, in the reader's language), or why it
+    cannot be loaded. It runs when the page opens and when the model changes, so it also loads the
+    model and warms its scheduler: the first Generate then writes at once."""
     try:
-        return explanations.text(tx.load(model_id))
+        tm = tx.load(model_id)
     except ValueError as e:
         return f"⚠️ {sentence(str(e))}"
+    tx.warm(tm)
+    return explanations.text(tm)
 
 
 def _loss_rows(ev: dict) -> list[dict]:

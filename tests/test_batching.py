@@ -207,6 +207,29 @@ def test_an_idle_scheduler_frees_its_cache(tiny, monkeypatch):
     assert len(_solo(s, tiny, tx.Params(length=3))) == 3  # and starts again on demand
 
 
+def test_warm_makes_the_cache_and_measurements_before_any_request(tiny, monkeypatch):
+    """A page that opens warms the scheduler: the thread, cache and calibration are ready before the
+    first Generate, which then gets the same tokens; idle, the warm thread stops as usual."""
+    monkeypatch.setattr(batching, "IDLE_S", 0.5)
+    s = Scheduler(tiny.module, tiny.context, None)
+    cold = _solo(s, tiny, tx.Params(prompt="Shall I", length=20, seed=7))
+    assert _wait(lambda: s.thread is None and s.cache is None, timeout=10)
+    s.warm()
+    assert _wait(lambda: s.cache is not None and s.calibrated_for > 0) and s.busy() == 0
+    s.warm()  # a second page: the same thread
+    assert _solo(s, tiny, tx.Params(prompt="Shall I", length=20, seed=7)) == cold
+    assert _wait(lambda: s.thread is None and s.cache is None, timeout=10)
+
+
+def test_opening_the_text_tab_warms_the_models_scheduler(monkeypatch):
+    from tabs import text as text_tab
+
+    warmed = []
+    monkeypatch.setattr(tx, "warm", lambda tm: warmed.append(tm.name))
+    assert "text-shakespeare" in text_tab.about(str(config.DEFAULT_TEXT_MODEL)) and warmed == ["text-shakespeare"]
+    assert text_tab.about("/no/such/model").startswith("⚠️") and warmed == ["text-shakespeare"]
+
+
 def test_the_bundled_models_calibration():
     s = Scheduler(tx.load(config.DEFAULT_TEXT_MODEL).module, 256, None)
     s._start()

@@ -20,13 +20,14 @@ from playground.text.explain import explain
 from playground.text.learn import features, learn_from_feedback
 from playground.text.models import TextModel, clear_cache, load, loaded, models
 from playground.text.params import MAX_NEW_TOKENS, MAX_PROMPT_CHARS, Params
-from playground.text.sampling import Step, encode_prompt, generate, next_token, record, scheduler, step, stream
+from playground.text.sampling import (Step, encode_prompt, generate, next_token, record, scheduler, step, stream,
+                                      warm)
 
 NAME = "text"
 
 __all__ = ["NAME", "Params", "models", "load", "generate", "explain", "features", "learn_from_feedback",
            "bench", "save_output", "clear_cache", "loaded", "stream", "record", "next_token", "step", "encode_prompt",
-           "scheduler", "Step", "TextModel", "MAX_NEW_TOKENS", "MAX_PROMPT_CHARS"]
+           "scheduler", "warm", "Step", "TextModel", "MAX_NEW_TOKENS", "MAX_PROMPT_CHARS"]
 
 
 def save_output(generation: Generation, out: Path) -> list[Path]:

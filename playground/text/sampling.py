@@ -43,6 +43,12 @@ def scheduler(tm: TextModel) -> batching.Scheduler:
     return batching.scheduler(tm)
 
 
+def warm(tm: TextModel) -> None:
+    """Get ``tm``'s scheduler ready in the background (``Scheduler.warm``), where requests use it."""
+    if _joins_batch_mode():
+        scheduler(tm).warm()
+
+
 @dataclass
 class Step:
     """One streamed token: the text so far and the distribution it was drawn from."""
@@ -154,12 +160,17 @@ def _paced(tokens: Iterator[tuple[int, torch.Tensor]],
         yield held
 
 
+def _joins_batch_mode() -> bool:
+    """Whether requests use the batch at all (every one, or beside others in "auto")."""
+    return BATCHING not in ("0", "", "false")
+
+
 def _joins_batch(tm: TextModel) -> bool:
     """Whether this request goes to the batch; in "auto", a request that goes solo is counted."""
-    if BATCHING not in ("auto", "0", "", "false"):
-        return True
-    if BATCHING != "auto":
+    if not _joins_batch_mode():
         return False
+    if BATCHING != "auto":
+        return True
     with _solo_lock:
         if id(tm) in _solo_now or scheduler(tm).busy():
             return True
