@@ -256,6 +256,8 @@ def _wire(w: SimpleNamespace, replayed: gr.events.Dependency) -> None:
     outs = [w.big, w.grid, w.info, w.state]
     picked = [w.digit, w.digit_b, w.how] + w.sliders + outs
     show = ([w.model, w.n], [w.diffusion_controls, w.diffusion_views, w.n])  # diffusion parts, then the drawing
+    # an opened link may name the diffusion model: its controls and views show (the link keeps its grid size)
+    replayed.then(diffusion_ui.shown, [w.model], [w.diffusion_controls, w.diffusion_views], api_visibility="private")
     drawings = [replayed]  # the events that draw the large sample (each then shows its diffusion view)
     drawings.append(gr.on([w.go.click, w.seed.submit, w.digit.input, w.n.release, w.smooth.input, w.like.release,
                            *diffusion_ui.triggers(w)], sample, inputs=common + w.sliders + ds, outputs=outs,

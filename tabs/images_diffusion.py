@@ -42,6 +42,12 @@ def is_diffusion(model: str) -> bool:
         return False
 
 
+def shown(model: str) -> tuple:
+    """The diffusion controls and views: visible only for the diffusion model."""
+    on = is_diffusion(model)
+    return gr.update(visible=on), gr.update(visible=on)
+
+
 def show(model: str, n: Any) -> tuple:
     """Another model picked: the diffusion controls and views shown only for diffusion, and the
     grid size moved to its quick default (16) there, back to 64 from that default elsewhere."""
@@ -52,7 +58,7 @@ def show(model: str, n: Any) -> tuple:
         n = None
     size = (gr.update(value=GRID) if on and (n is None or n > GRID)
             else gr.update(value=PLAIN_GRID) if not on and n == GRID else gr.skip())
-    return gr.update(visible=on), gr.update(visible=on), size
+    return (*shown(model), size)
 
 
 def costs(model: str, g: Generation) -> str:

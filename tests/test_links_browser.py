@@ -130,6 +130,17 @@ def test_tab_opens_on_that_tab(fresh):
         assert _panel(page, "music").get_by_role("button", name="Compose").is_visible()
 
 
+def test_a_diffusion_link_shows_its_settings_and_trajectory(fresh):
+    """The page opens on the GAN; a link naming the diffusion model shows that model's settings and
+    the strip from noise to digit (they stayed hidden before)."""
+    with chromium_page(fresh.url + "?tab=images&model=diffusion-mnist&seed=3&label=7&n=4") as page:
+        images = _panel(page, "images")
+        images.get_by_text("seed 3, digit 7").first.wait_for(timeout=120_000)
+        page.locator("#image-trajectory img").wait_for(timeout=60_000)
+        assert images.get_by_label("number input for Sampling steps").is_visible()
+        assert images.get_by_label("number input for Grid size").input_value() == "4"  # the link's, kept
+
+
 def test_a_tampered_link_shows_one_notice_and_injects_nothing(fresh):
     bad = "?tab=text&temperature=oops&prompt=%3Cimg%20src%3Dx%20onerror%3Dwindow.__x%3D1%3E"
     with chromium_page(fresh.url + bad) as page:
