@@ -44,7 +44,10 @@ def is_diffusion(model: str) -> bool:
 
 def shown(model: str) -> tuple:
     """The diffusion controls and views: visible only for the diffusion model."""
-    on = is_diffusion(model)
+    return _visible(is_diffusion(model))
+
+
+def _visible(on: bool) -> tuple:
     return gr.update(visible=on), gr.update(visible=on)
 
 
@@ -58,7 +61,7 @@ def show(model: str, n: Any) -> tuple:
         n = None
     size = (gr.update(value=GRID) if on and (n is None or n > GRID)
             else gr.update(value=PLAIN_GRID) if not on and n == GRID else gr.skip())
-    return (*shown(model), size)
+    return (*_visible(on), size)
 
 
 def costs(model: str, g: Generation) -> str:

@@ -170,7 +170,7 @@ def test_served_over_http(models):
     try:
         client = Client(demo.local_url, verbose=False)
         big, info, *diffusion = client.predict(models["GAN"], 3, images.ANY, False, 0.0, 1.0, 0, 0, 0, 0, 0,
-                                               api_name="/move")  # the diffusion views: unchanged for a GAN
+                                               api_name="/move")  # then the diffusion views: empty for a GAN
         assert Path(big).is_file() and "seed 3" in info
     finally:
         demo.close()

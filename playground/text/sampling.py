@@ -44,7 +44,8 @@ def scheduler(tm: TextModel) -> batching.Scheduler:
 
 
 def warm(tm: TextModel) -> None:
-    """Get ``tm``'s scheduler ready in the background (``Scheduler.warm``), where requests use it."""
+    """Get ``tm``'s scheduler ready in the background (``Scheduler.warm``), unless requests never
+    use it (``PLAYGROUND_TEXT_BATCHING=0``)."""
     if _joins_batch_mode():
         scheduler(tm).warm()
 
