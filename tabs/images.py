@@ -271,10 +271,13 @@ def _wire(w: SimpleNamespace, replayed: gr.events.Dependency) -> None:
     # A slider move skips the queue: the page sends one plain POST instead of joining the queue and
     # reading its event stream, and gets the diffusion view with the picture (README "Many users at
     # once": 9-13 ms of server CPU a move where the old three requests took 23-27). It streams
-    # nothing, so it loses nothing.
+    # nothing, so it loses nothing. An API client (gradio_client always joins the queue) gets no
+    # concurrency limit either, as the page's POST has none: a loaded GAN/VAE move runs on the loop
+    # anyway, and thirty moves held four at a time in the queue cost a quarter more server CPU
+    # (estimates re-sent to every waiting move at each start).
     gr.on([s.input for s in w.sliders], move_on_loop, inputs=[w.model, w.seed, w.digit, w.smooth, w.like] + w.sliders + ds,
           outputs=[w.big, w.info, w.state, *diffusion_ui.outputs(w)], api_name="move", queue=False,
-          trigger_mode="always_last", show_progress="hidden")
+          concurrency_limit=None, trigger_mode="always_last", show_progress="hidden")
     drawings.append(w.reset.click(reset_sliders, common + ds, w.sliders + outs, api_name="reset_sliders",
                                   concurrency_limit=8))
     w.interp.click(interpolate, [w.model, w.seed, w.seed_b, w.digit, w.digit_b, w.steps, w.smooth, w.like]

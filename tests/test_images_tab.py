@@ -70,13 +70,14 @@ def test_the_events_call_the_top_level_handlers(models):
 
 
 def test_a_slider_move_skips_the_queue_and_a_loaded_decoder_runs_on_the_loop(models, monkeypatch):
-    """The move event is a plain POST (queue=False). ``move_on_loop`` gives ``move``'s drawing; it
+    """The move event is a plain POST (queue=False), and an API client that joins the queue meets no
+    concurrency limit either (as the POST does). ``move_on_loop`` gives ``move``'s drawing; it
     runs a loaded GAN on the event loop and a first load in a worker thread (never on the loop)."""
     import asyncio
     import threading
 
     (dep,) = [f for f in _demo(models).fns.values() if f.api_name == "move"]
-    assert dep.queue is False
+    assert dep.queue is False and dep.concurrency_limit is None
     gan, args = models["GAN"], (4, images.ANY, False, 0.0, 1.5, 0, 0, 0, 0, -1.0)
     threads = []
     real = images.move
