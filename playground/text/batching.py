@@ -57,46 +57,76 @@ _all: weakref.WeakSet[Scheduler] = weakref.WeakSet()  # every scheduler, stopped
 
 
 class SlotCache(Cache):
-    """Keys/values of every slot, (slots, heads, context, head_dim) per layer; a row writes at its own column."""
+    """Keys/values of every slot, (slots, heads, width, head_dim) per layer; a row writes at its own column.
 
-    def __init__(self, prefill: Cache, context: int, max_slots: int = MAX_SLOTS, budget: int = CACHE_BUDGET):
+    ``width`` (a multiple of ``step``, at most ``context``) is just wide enough for the longest row,
+    and a step reads every column of it, masking those after each row's position: each (row, head)
+    block is then one contiguous matrix. Reading the first columns of a context-wide cache instead
+    (strided blocks) made attention 1.5-3x slower (measured: 30 rows, 128 of 256 columns, 3.9 ms
+    against 1.2 ms a step); the bits are the same either way (``Scheduler._calibrate`` checks).
+    """
+
+    def __init__(self, prefill: Cache, context: int, max_slots: int = MAX_SLOTS, budget: int = CACHE_BUDGET,
+                 step: int | None = None):
         super().__init__(layers=[])
         per_slot = sum(2 * l.keys[0, :, :1].numel() * l.keys.element_size() for l in prefill.layers) * context
         self.slots, self.context = max(1, min(max_slots, budget // per_slot)), context
-        self.keys = [torch.zeros(self.slots, l.keys.shape[1], context, l.keys.shape[-1], dtype=l.keys.dtype)
-                     for l in prefill.layers]
-        self.values = [torch.zeros(self.slots, l.values.shape[1], context, l.values.shape[-1],
-                                   dtype=l.values.dtype) for l in prefill.layers]
-        heads = self.keys[0].shape[1]
-        self.first = (torch.arange(self.slots)[:, None] * heads + torch.arange(heads)) * context  # (slots, heads)
-        self.prepare(torch.zeros(1, dtype=torch.long), 1, [])
+        self.step = step or context  # the column step (``Scheduler._calibrate``)
+        self.shapes = [(l.keys.shape[1], l.keys.shape[-1], l.keys.dtype) for l in prefill.layers]
+        self.keys: list[torch.Tensor] = []
+        self.values: list[torch.Tensor] = []
+        self.clear()
 
-    def prepare(self, positions: torch.Tensor, width: int, write: list[int] | None = None) -> None:
+    def clear(self) -> None:
+        """Every slot empty (zeros), one step wide."""
+        self.resize(self.fit(1), source=[])
+
+    def fit(self, columns: int) -> int:
+        """The width that holds ``columns`` columns: a multiple of ``step``, at most ``context``."""
+        return min(self.context, -(-max(1, columns) // self.step) * self.step)
+
+    def resize(self, width: int, source: list[torch.Tensor] | None = None) -> None:
+        """Make every layer ``width`` columns wide, keeping the columns both widths have (from
+        ``source``, keys then values of every layer, if given)."""
+        old = self.keys + self.values if source is None else source
+        fresh = [torch.zeros(self.slots, heads, width, dim, dtype=dtype) for heads, dim, dtype in self.shapes * 2]
+        for new, was in zip(fresh, old):
+            n = min(width, was.shape[2])
+            new[:, :, :n] = was[:, :, :n]
+        half = len(fresh) // 2
+        self.keys, self.values, self.width = fresh[:half], fresh[half:], width
+        heads = self.shapes[0][0]
+        self.first = (torch.arange(self.slots)[:, None] * heads + torch.arange(heads)) * width  # (slots, heads)
+        self.prepare(torch.zeros(1, dtype=torch.long), [])
+
+    def prepare(self, positions: torch.Tensor, write: list[int] | None = None) -> None:
         """The next step: row i writes at column ``positions[i]`` (only the rows in ``write``, if given)
-        and every row reads ``width`` columns."""
-        self.rows, self.width, self.write = len(positions), width, write
+        and every row reads all ``width`` columns."""
+        self.rows, self.write = len(positions), write
         if write is not None:
             positions, first = positions[write], self.first[write]
         else:
             first = self.first[:self.rows]
-        self.index = (first + positions[:, None]).reshape(-1)  # rows of the (slots * heads * context, dim) view
+        self.index = (first + positions[:, None]).reshape(-1)  # rows of the (slots * heads * width, dim) view
 
     def store(self, slot: int, prefill: Cache, row: int = 0) -> None:
         """Copy a request's prefill keys/values (``row`` of the prefill batch) into its slot, from column 0."""
+        n = prefill.layers[0].keys.shape[2]
+        if n > self.width:
+            self.resize(self.fit(n))
         for keys, values, layer in zip(self.keys, self.values, prefill.layers):
-            n = layer.keys.shape[2]
             keys[slot, :, :n] = layer.keys[row]
             values[slot, :, :n] = layer.values[row]
 
     def update(self, key_states: torch.Tensor, value_states: torch.Tensor, layer_idx: int, *args: Any,
                **kwargs: Any) -> tuple[torch.Tensor, torch.Tensor]:
-        """Write each row's new key/value (one token, (rows, heads, 1, dim)) at its column; return the step's view."""
+        """Write each row's new key/value (one token, (rows, heads, 1, dim)) at its column; return the step's rows."""
         out = []
         for cache, new in ((self.keys[layer_idx], key_states), (self.values[layer_idx], value_states)):
             if len(self.index):
                 new = new if self.write is None else new[self.write]
                 cache.view(-1, cache.shape[-1]).index_copy_(0, self.index, new.reshape(-1, cache.shape[-1]))
-            out.append(cache[:self.rows, :, :self.width])
+            out.append(cache[:self.rows])
         return out[0], out[1]
 
     def get_seq_length(self, layer_idx: int = 0) -> int:
@@ -268,12 +298,14 @@ class Scheduler:
     def _start(self) -> None:
         """Allocate the slot cache (shapes from a one-token read); measure ``min_rows`` and ``width_step``."""
         self.cache = SlotCache(self.module(input_ids=torch.zeros(1, 1, dtype=torch.long), use_cache=True).cache,
-                               self.context, self.max_slots)
+                               self.context, self.max_slots, step=self.width_step)
         self.rows = [None] * self.cache.slots
         later = torch.ones(self.context, self.context, dtype=torch.bool).triu_(1)
         self.masks = torch.zeros(later.shape).masked_fill_(later, float("-inf"))  # row p: 0 up to column p
         if self.calibrated_for != torch.get_num_threads():  # kernels differ with the thread count
             self.min_rows, self.width_step = self._calibrate()
+            self.cache.step = self.width_step
+            self.cache.clear()
             self.joint_prompts = self._prompts_read_alike()
             self.calibrated_for = torch.get_num_threads()
 
@@ -284,24 +316,28 @@ class Scheduler:
         must equal its logits in the full batch over all columns. Fixed shapes always pass.
         """
         g, slots = torch.Generator().manual_seed(0), self.cache.slots
-        for t in self.cache.keys + self.cache.values:
-            t.normal_(generator=g)  # random neighbours
+        neighbours = [torch.randn(slots, heads, self.context, dim, generator=g).to(dtype)
+                      for heads, dim, dtype in self.cache.shapes * 2]  # random keys, then values
         tokens = torch.randint(0, self.module.config.vocab_size, (slots,), generator=g).tolist()
         pos = sorted(torch.randint(0, self.context, (slots,), generator=g).tolist())  # small batches: few columns
         found = (slots, self.context)
         for step in (WIDTH_STEP, self.context):
-            self.min_rows, self.width_step = slots, step
-            full = self._logits(tokens, pos, [])
+            self.min_rows, self.width_step, self.cache.step = slots, step, step
+            full = self.logits_over(neighbours, tokens, pos)
             for m in (c for c in ROW_CHOICES if c < slots):
                 sizes = {m, m + 1, min(slots, 2 * m + 1), min(slots, 3 * m - 1)}
-                if all(torch.equal(self._logits(tokens[:n], pos[:n], []), full[:n]) for n in sizes):
+                if all(torch.equal(self.logits_over(neighbours, tokens[:n], pos[:n]), full[:n]) for n in sizes):
                     found = (m, step)
                     break
             if found[0] < slots:
                 break
-        for t in self.cache.keys + self.cache.values:
-            t.zero_()
         return found
+
+    def logits_over(self, kv: list[torch.Tensor], tokens: list[int], pos: list[int]) -> torch.Tensor:
+        """``_logits`` (writing nothing) over a cache holding ``kv`` (keys then values of every layer,
+        ``context`` columns), cut to the width these positions need: what a step gives these rows."""
+        self.cache.resize(self.cache.fit(1 + max(pos)), source=kv)
+        return self._logits(tokens, pos, [])
 
     def _prompts_read_alike(self) -> bool:
         """Whether prompts of one length (at least ``min_rows`` tokens: the same kernels) read
@@ -328,6 +364,9 @@ class Scheduler:
             self._prefill(r, (r.ids + r.out)[-(self.context // 2):])
         todo = [r for r in live if not r.done]
         if todo:
+            width = self.cache.fit(1 + max(r.length for r in todo))
+            if width < self.cache.width:  # the longest rows left: read fewer columns
+                self.cache.resize(width)
             self._decode(todo)
 
     def _left(self, r: Request) -> bool:
@@ -427,9 +466,10 @@ class Scheduler:
                 attend: int | None = None) -> torch.Tensor:
         """One decode forward: row i feeds ``tokens[i]`` at ``pos[i]`` and sees columns 0..pos[i]
         (rows from ``attend`` on are padding: no attention)."""
-        width = min(self.context, -(-(1 + max(pos)) // self.width_step) * self.width_step)
-        position = torch.tensor(pos)
-        self.cache.prepare(position, width, write)
+        if self.cache.fit(1 + max(pos)) > self.cache.width:
+            self.cache.resize(self.cache.fit(1 + max(pos)))
+        position, width = torch.tensor(pos), self.cache.width
+        self.cache.prepare(position, write)
         mask = self.masks[:, :width][position][:, None, None, :]  # (rows, 1, 1, width): -inf after pos
         out = self.decoder(input_ids=torch.tensor(tokens)[:, None], position_ids=position[:, None],
                            attention_mask=mask, cache=self.cache, use_cache=True, attend_rows=attend)
