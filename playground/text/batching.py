@@ -6,9 +6,9 @@
 
 One background thread per model runs the steps. A joining request first reads its prompt alone
 (a batch of one, its own length: the solo computation) and draws its first token from that; its
-keys/values are then copied into a free *slot*, one row of a cache of ``context`` columns. Each
-decode step feeds every live row its last token at its own position, writes each row's new
-key/value at its own column, and masks the columns after it. A row that fills the context is
+keys/values are then copied into a free *slot*, one row of a cache just as wide as the longest row
+needs (a multiple of 64 columns). Each decode step feeds every live row its last token at its own
+position, writes each row's new key/value at its own column, and masks the columns after it. A row that fills the context is
 read again from the last half of it, alone, exactly as when it runs solo. Requests leave when
 they finish or are cancelled; each draws from its own ``torch.Generator`` with its own settings.
 
