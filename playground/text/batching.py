@@ -89,10 +89,14 @@ class SlotCache(Cache):
         """Make every layer ``width`` columns wide, keeping the columns both widths have (from
         ``source``, keys then values of every layer, if given)."""
         old = self.keys + self.values if source is None else source
-        fresh = [torch.zeros(self.slots, heads, width, dim, dtype=dtype) for heads, dim, dtype in self.shapes * 2]
-        for new, was in zip(fresh, old):
-            n = min(width, was.shape[2])
-            new[:, :, :n] = was[:, :, :n]
+        self.keys, self.values, fresh = [], [], []
+        for i, (heads, dim, dtype) in enumerate(self.shapes * 2):  # one layer at a time: little extra memory
+            fresh.append(torch.zeros(self.slots, heads, width, dim, dtype=dtype))
+            if i < len(old):
+                n = min(width, old[i].shape[2])
+                fresh[-1][:, :, :n] = old[i][:, :, :n]
+                if source is None:
+                    old[i] = None  # freed now, not after the last layer
         half = len(fresh) // 2
         self.keys, self.values, self.width = fresh[:half], fresh[half:], width
         heads = self.shapes[0][0]
