@@ -94,6 +94,30 @@ def test_batched_and_solo_give_the_same_tokens_on_100_seeds(tiny):
     assert len({tuple(a) for a in alone}) > 90  # (a few 1-token texts coincide)
 
 
+def test_the_cache_grows_and_shrinks_with_its_longest_row_and_each_text_stays_its_own(monkeypatch):
+    """A context of 160 columns (64, 128 or 160 wide): long and short requests through 8 slots, so
+    the cache widens as rows lengthen and narrows when the long ones leave (and a long prompt slides
+    past the context); every text equals its solo run."""
+    tok = build_char_tokenizer(SONNETS)
+    cfg = GPT2Config(n_layer=1, n_embd=32, n_head=2, n_positions=160, vocab_size=len(tok), bos_token_id=0,
+                     eos_token_id=0, pad_token_id=0)
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        module = GPT2LMHeadModel(cfg).eval()
+    tm = TextModel(name="wide", hash="test", config=cfg.to_dict(), module=module, tokenizer=tok, context=160)
+    params = [tx.Params(prompt=PROMPTS[i % 4], length=(150, 10, 90, 30)[i % 4], seed=2000 + i) for i in range(24)]
+    alone = [_solo(Scheduler(module, 160, None), tm, p) for p in params]
+    s = Scheduler(module, 160, None, max_slots=8)
+    s._start()  # its calibration re-lays the cache too: record only what the requests do
+    assert s.width_step == batching.WIDTH_STEP and s.cache.width == 64
+    widths, resize = [], batching.SlotCache.resize
+    monkeypatch.setattr(batching.SlotCache, "resize",
+                        lambda cache, width, source=None: widths.append(width) or resize(cache, width, source))
+    reqs = [s.submit(tx.encode_prompt(tm, p.prompt)[0], p) for p in params]
+    assert [_tokens(r) for r in reqs] == alone
+    assert {128, 160} <= set(widths) and any(b < a for a, b in zip(widths, widths[1:])), widths
+
+
 def test_a_request_joining_mid_batch_gets_its_own_continuation(tiny):
     s = Scheduler(tiny.module, tiny.context, None)
     a_p, b_p = tx.Params(prompt="Shall I", length=120, seed=1), tx.Params(prompt="O", length=40, seed=2)
