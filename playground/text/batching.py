@@ -8,9 +8,10 @@ One background thread per model runs the steps. A joining request first reads it
 (a batch of one, its own length: the solo computation) and draws its first token from that; its
 keys/values are then copied into a free *slot*, one row of a cache just as wide as the longest row
 needs (a multiple of 64 columns). Each decode step feeds every live row its last token at its own
-position, writes each row's new key/value at its own column, and masks the columns after it. A row that fills the context is
-read again from the last half of it, alone, exactly as when it runs solo. Requests leave when
-they finish or are cancelled; each draws from its own ``torch.Generator`` with its own settings.
+position, writes each row's new key/value at its own column, and masks the columns after it. A
+row that fills the context is read again from the last half of it, alone, exactly as when it
+runs solo. Requests leave when they finish or are cancelled; each draws from its own
+``torch.Generator`` with its own settings.
 
 Why a row's numbers are its own whoever shares the step (measured, then checked by the tests):
 - attention runs in its plain form (``slot_attention``, on a view of the model that shares its
@@ -470,8 +471,8 @@ class Scheduler:
                 attend: int | None = None) -> torch.Tensor:
         """One decode forward: row i feeds ``tokens[i]`` at ``pos[i]`` and sees columns 0..pos[i]
         (rows from ``attend`` on are padding: no attention)."""
-        if self.cache.fit(1 + max(pos)) > self.cache.width:
-            self.cache.resize(self.cache.fit(1 + max(pos)))
+        if (needed := self.cache.fit(1 + max(pos))) > self.cache.width:
+            self.cache.resize(needed)
         position, width = torch.tensor(pos), self.cache.width
         self.cache.prepare(position, write)
         mask = self.masks[:, :width][position][:, None, None, :]  # (rows, 1, 1, width): -inf after pos
