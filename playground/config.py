@@ -57,13 +57,7 @@ def serve_settings() -> dict:
       CPU per event, and the server's memory grew ~37 KB per request (a bare Gradio app with a
       trivial generator grew the same). One record (``GRADIO_ANALYTICS_MAX_EVENTS``), summarised
       every million events (``GRADIO_ANALYTICS_CACHE_FREQUENCY``): 30 x 10 rounds of 200 tokens,
-      growth 8-9 MB -> 1 MB. Set before the ``gr.Blocks`` is made (its queue reads them then);
-    - blocks of 1 MB or more are always mapped from the system and given back when freed
-      (``mallopt(M_MMAP_THRESHOLD)``, glibc only): the text scheduler re-lays its key/value cache
-      (2-8 MB a layer) as a class's rows grow, and glibc's moving threshold kept the freed ones in
-      its heap, so a process held 60-80 MB more after each class and grew from round to round
-      (914 -> 926 -> 935 MB over three rounds of 30 x 200 tokens; now 857-859 over eight, against
-      862 with the old fixed cache; a 4 MB threshold still let the 2 MB layers move it by 10 MB).
+      growth 8-9 MB -> 1 MB. Set before the ``gr.Blocks`` is made (its queue reads them then).
     """
     import sys
 
@@ -75,22 +69,7 @@ def serve_settings() -> dict:
     sys.setswitchinterval(switch)
     records = int(os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1"))
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000000")
-    return {"torch_threads": threads, "switch_interval_s": switch, "gradio_event_records": records,
-            "big_blocks_returned": _map_big_blocks()}
-
-
-M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
-
-
-def _map_big_blocks(threshold: int = 1 << 20) -> bool:
-    """glibc: blocks of ``threshold`` bytes or more come from mmap and go back when freed (a fixed
-    threshold also stops glibc raising it as big blocks are freed). False where there is no glibc."""
-    import ctypes
-
-    try:
-        return bool(ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, threshold))
-    except (OSError, AttributeError):
-        return False
+    return {"torch_threads": threads, "switch_interval_s": switch, "gradio_event_records": records}
 
 
 def settle_heap(collect: bool = False) -> None:

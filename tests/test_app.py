@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import platform
 import subprocess
 import sys
 
@@ -58,9 +57,8 @@ def test_serve_settings_set_the_process_as_the_app_runs(monkeypatch, env, thread
     monkeypatch.setattr(os, "environ", {k: v for k, v in os.environ.items() if not k.startswith(
         ("PLAYGROUND_TORCH", "PLAYGROUND_SWITCH", "GRADIO_ANALYTICS_MAX", "GRADIO_ANALYTICS_CACHE"))} | env)
     try:
-        glibc = platform.libc_ver()[0] == "glibc"  # big freed blocks go back to the system (mallopt)
         assert config.serve_settings() == {"torch_threads": threads, "switch_interval_s": switch,
-                                           "gradio_event_records": records, "big_blocks_returned": glibc}
+                                           "gradio_event_records": records}
         assert torch.get_num_threads() == threads and sys.getswitchinterval() == pytest.approx(switch)
         with gr.Blocks() as demo:
             gr.Markdown("x")

@@ -64,7 +64,7 @@ def test_a_rows_logits_are_its_own_whatever_the_batch(tiny, which):
     s = Scheduler(tm.module, tm.context, None)
     s._start()
     slots, g = s.cache.slots, torch.Generator().manual_seed(1)
-    kv = [torch.randn(slots, heads, tm.context, dim, generator=g) for heads, dim, _ in s.cache.shapes * 2]
+    kv = [torch.randn(slots, heads, tm.context, dim, generator=g) for heads, dim, _ in s.cache.shapes]
     vocab = tm.module.config.vocab_size
     tokens = torch.randint(0, vocab, (slots,), generator=g).tolist()
     pos = sorted(torch.randint(0, tm.context, (slots,), generator=g).tolist())  # the first rows: few columns

@@ -73,9 +73,14 @@ class SlotCache(Cache):
         per_slot = sum(2 * l.keys[0, :, :1].numel() * l.keys.element_size() for l in prefill.layers) * context
         self.slots, self.context = max(1, min(max_slots, budget // per_slot)), context
         self.step = step or context  # the column step (``Scheduler._calibrate``)
-        self.shapes = [(l.keys.shape[1], l.keys.shape[-1], l.keys.dtype) for l in prefill.layers]
+        # (heads, head_dim, dtype) of every layer's keys, then of every layer's values
+        self.shapes = [(l.keys.shape[1], l.keys.shape[-1], l.keys.dtype) for l in prefill.layers] * 2
+        # one block of memory per layer's keys and values, as wide as the context, allocated once:
+        # every width is a view of its start (re-allocating made the process's memory creep)
+        self.memory = [torch.zeros(self.slots * heads * context * dim, dtype=dtype) for heads, dim, dtype in self.shapes]
         self.keys: list[torch.Tensor] = []
         self.values: list[torch.Tensor] = []
+        self.width = 0
         self.clear()
 
     def clear(self) -> None:
@@ -88,18 +93,26 @@ class SlotCache(Cache):
 
     def resize(self, width: int, source: list[torch.Tensor] | None = None) -> None:
         """Make every layer ``width`` columns wide, keeping the columns both widths have (from
-        ``source``, keys then values of every layer, if given)."""
-        old = self.keys + self.values if source is None else source
-        self.keys, self.values, fresh = [], [], []
-        for i, (heads, dim, dtype) in enumerate(self.shapes * 2):  # one layer at a time: little extra memory
-            fresh.append(torch.zeros(self.slots, heads, width, dim, dtype=dtype))
-            if i < len(old):
-                n = min(width, old[i].shape[2])
-                fresh[-1][:, :, :n] = old[i][:, :, :n]
-                if source is None:
-                    old[i] = None  # freed now, not after the last layer
-        half = len(fresh) // 2
-        self.keys, self.values, self.width = fresh[:half], fresh[half:], width
+        ``source``, keys then values of every layer, if given; else moved within the same memory)."""
+        views = [m[:self.slots * heads * width * dim].view(self.slots, heads, width, dim)
+                 for m, (heads, dim, _) in zip(self.memory, self.shapes)]
+        if source is not None:
+            for i, view in enumerate(views):
+                n = min(width, source[i].shape[2]) if i < len(source) else 0
+                view[:, :, :n] = source[i][:, :, :n] if n else 0
+                view[:, :, n:] = 0
+        elif width != self.width:
+            # A slot's block moves up when the cache widens and down when it narrows: moving the
+            # last slot first (widening) or the first slot first (narrowing) never overwrites a
+            # block not yet moved; a slot's own old and new places may overlap, hence the clone.
+            n = min(width, self.width)
+            order = range(self.slots - 1, -1, -1) if width > self.width else range(self.slots)
+            for view, old in zip(views, self.keys + self.values):
+                for slot in order:
+                    view[slot, :, :n] = old[slot, :, :n].clone()
+                view[:, :, n:] = 0
+        half = len(views) // 2
+        self.keys, self.values, self.width = views[:half], views[half:], width
         heads = self.shapes[0][0]
         self.first = (torch.arange(self.slots)[:, None] * heads + torch.arange(heads)) * width  # (slots, heads)
         self.prepare(torch.zeros(1, dtype=torch.long), [])
@@ -322,7 +335,7 @@ class Scheduler:
         """
         g, slots = torch.Generator().manual_seed(0), self.cache.slots
         neighbours = [torch.randn(slots, heads, self.context, dim, generator=g).to(dtype)
-                      for heads, dim, dtype in self.cache.shapes * 2]  # random keys, then values
+                      for heads, dim, dtype in self.cache.shapes]  # random keys, then values
         tokens = torch.randint(0, self.module.config.vocab_size, (slots,), generator=g).tolist()
         pos = sorted(torch.randint(0, self.context, (slots,), generator=g).tolist())  # small batches: few columns
         found = (slots, self.context)
