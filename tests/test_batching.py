@@ -22,16 +22,21 @@ SONNETS = (config.ASSETS / "examples" / "sonnets.txt").read_text()
 PROMPTS = ["", "Shall I", "Love is not love which alters when it alteration finds, or bends", "O"]
 
 
-@pytest.fixture(scope="module")
-def tiny() -> TextModel:
+def _random_gpt2(context: int, name: str) -> TextModel:
     """A tiny random GPT-2 over the sonnets' characters: near-uniform draws, so texts differ a lot."""
     tok = build_char_tokenizer(SONNETS)
-    cfg = GPT2Config(n_layer=1, n_embd=32, n_head=2, n_positions=32, vocab_size=len(tok), bos_token_id=0,
+    cfg = GPT2Config(n_layer=1, n_embd=32, n_head=2, n_positions=context, vocab_size=len(tok), bos_token_id=0,
                      eos_token_id=0, pad_token_id=0)
     with torch.random.fork_rng():
         torch.manual_seed(0)
         module = GPT2LMHeadModel(cfg).eval()
-    return TextModel(name="tiny", hash="test", config=cfg.to_dict(), module=module, tokenizer=tok, context=32)
+    return TextModel(name=name, hash="test", config=cfg.to_dict(), module=module, tokenizer=tok, context=context)
+
+
+@pytest.fixture(scope="module")
+def tiny() -> TextModel:
+    """Context 32: long texts slide their window."""
+    return _random_gpt2(32, "tiny")
 
 
 def _params(i: int) -> tx.Params:
@@ -98,13 +103,8 @@ def test_the_cache_grows_and_shrinks_with_its_longest_row_and_each_text_stays_it
     """A context of 160 columns (64, 128 or 160 wide): long and short requests through 8 slots, so
     the cache widens as rows lengthen and narrows when the long ones leave (and a long prompt slides
     past the context); every text equals its solo run."""
-    tok = build_char_tokenizer(SONNETS)
-    cfg = GPT2Config(n_layer=1, n_embd=32, n_head=2, n_positions=160, vocab_size=len(tok), bos_token_id=0,
-                     eos_token_id=0, pad_token_id=0)
-    with torch.random.fork_rng():
-        torch.manual_seed(0)
-        module = GPT2LMHeadModel(cfg).eval()
-    tm = TextModel(name="wide", hash="test", config=cfg.to_dict(), module=module, tokenizer=tok, context=160)
+    tm = _random_gpt2(160, "wide")
+    module = tm.module
     params = [tx.Params(prompt=PROMPTS[i % 4], length=(150, 10, 90, 30)[i % 4], seed=2000 + i) for i in range(24)]
     alone = [_solo(Scheduler(module, 160, None), tm, p) for p in params]
     s = Scheduler(module, 160, None, max_slots=8)
