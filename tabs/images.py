@@ -28,6 +28,7 @@ from playground.images import learn, plots, render
 from tabs import images_diffusion as diffusion_ui
 from tabs import a11y, explanations, images_learn, links, rating
 from tabs.common import user_errors
+from tabs.inline import inline
 from tabs.images_diffusion import GIF_DIR
 from tabs.i18n import example_table, label as shown_name, say, sentence, t
 
@@ -275,9 +276,9 @@ def _wire(w: SimpleNamespace, replayed: gr.events.Dependency) -> None:
     # concurrency limit either, as the page's POST has none: a loaded GAN/VAE move runs on the loop
     # anyway, and thirty moves held four at a time in the queue cost a quarter more server CPU
     # (estimates re-sent to every waiting move at each start).
-    gr.on([s.input for s in w.sliders], move_on_loop, inputs=[w.model, w.seed, w.digit, w.smooth, w.like] + w.sliders + ds,
-          outputs=[w.big, w.info, w.state, *diffusion_ui.outputs(w)], api_name="move", queue=False,
-          concurrency_limit=None, trigger_mode="always_last", show_progress="hidden")
+    gr.on([s.input for s in w.sliders], **inline(move_on_loop, [w.model, w.seed, w.digit, w.smooth, w.like] + w.sliders + ds,
+                                                  [w.big, w.info, w.state, *diffusion_ui.outputs(w)]),
+          api_name="move", queue=False, concurrency_limit=None, trigger_mode="always_last", show_progress="hidden")
     drawings.append(w.reset.click(reset_sliders, common + ds, w.sliders + outs, api_name="reset_sliders",
                                   concurrency_limit=8))
     w.interp.click(interpolate, [w.model, w.seed, w.seed_b, w.digit, w.digit_b, w.steps, w.smooth, w.like]

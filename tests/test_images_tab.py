@@ -66,6 +66,7 @@ def test_build_without_arguments_lists_the_bundled_models():
 
 def test_the_events_call_the_top_level_handlers(models):
     fns = {getattr(f, "api_name", None): f.fn for f in _demo(models).fns.values()}
+    fns["move"] = fns["move"].__wrapped__  # wrapped by tabs.inline (Gradio's processing without thread hops)
     assert all(fns[name] is getattr(images, "move_on_loop" if name == "move" else name) for name in API)
 
 
@@ -78,6 +79,7 @@ def test_a_slider_move_skips_the_queue_and_a_loaded_decoder_runs_on_the_loop(mod
 
     (dep,) = [f for f in _demo(models).fns.values() if f.api_name == "move"]
     assert dep.queue is False and dep.concurrency_limit is None
+    assert dep.preprocess is False and dep.postprocess is False  # tabs.inline does both, in the loop's thread
     gan, args = models["GAN"], (4, images.ANY, False, 0.0, 1.5, 0, 0, 0, 0, -1.0)
     threads = []
     real = images.move
@@ -173,5 +175,12 @@ def test_served_over_http(models):
         big, info, *diffusion = client.predict(models["GAN"], 3, images.ANY, False, 0.0, 1.0, 0, 0, 0, 0, 0,
                                                api_name="/move")  # then the diffusion views: empty for a GAN
         assert Path(big).is_file() and "seed 3" in info
+        assert Image.open(big).size == (252, 252)  # postprocessed as Gradio does: a PNG in its cache
+        # preprocessed as Gradio does: a slider's bounds are checked (tabs.inline), the message is Gradio's
+        with pytest.raises(Exception, match="greater than maximum"):
+            client.predict(models["GAN"], 3, images.ANY, False, 0.0, 99.0, 0, 0, 0, 0, 0, api_name="/move")
+        again, info2, *_ = client.predict(models["GAN"], 3, images.ANY, False, 0.0, 1.0, 0, 0, 0, 0, 0,
+                                          api_name="/move")
+        assert Path(again).read_bytes() == Path(big).read_bytes() and info2 == info
     finally:
         demo.close()
