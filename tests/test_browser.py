@@ -70,9 +70,12 @@ def test_text_step_mode(page):
 def test_images_tab_draws_and_a_slider_changes_the_sample(page):
     open_tab(page, "Images")
     tab = page.locator("#tab-images")
-    tab.get_by_role("button", name="Generate", exact=True).click()
     big = page.locator("#image-sample img")
-    big.first.wait_for()
+    big.first.wait_for()  # the page's first drawing (seed 0)
+    shown = big.first.get_attribute("src")
+    tab.get_by_label("Seed", exact=True).fill("5")
+    tab.get_by_role("button", name="Generate", exact=True).click()  # seed 5: another picture, so we see it arrive
+    page.wait_for_function("([el, b]) => el.getAttribute('src') !== b", arg=[big.first.element_handle(), shown])
     sent = []  # the page's requests for one slider move
 
     def move(to: str) -> None:
