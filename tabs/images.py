@@ -275,7 +275,8 @@ def _wire(w: SimpleNamespace, replayed: gr.events.Dependency) -> None:
     # nothing, so it loses nothing. An API client (gradio_client always joins the queue) gets no
     # concurrency limit either, as the page's POST has none: a loaded GAN/VAE move runs on the loop
     # anyway, and thirty moves held four at a time in the queue cost a quarter more server CPU
-    # (estimates re-sent to every waiting move at each start).
+    # (estimates re-sent to every waiting move at each start). Its inputs and outputs are processed
+    # in the loop's thread too (tabs/inline.py: no worker-thread hop per component).
     gr.on([s.input for s in w.sliders], **inline(move_on_loop, [w.model, w.seed, w.digit, w.smooth, w.like] + w.sliders + ds,
                                                   [w.big, w.info, w.state, *diffusion_ui.outputs(w)]),
           api_name="move", queue=False, concurrency_limit=None, trigger_mode="always_last", show_progress="hidden")

@@ -3,12 +3,15 @@
     gr.on(triggers, **inline(move, inputs, outputs), api_name="move")
 
 Gradio hands every input's ``preprocess`` and every output's ``postprocess`` to a worker thread
-and back, one hop each: fourteen inputs and six outputs for an image slider move, which is more
-server CPU than the move's own drawing (a fifth of a move through ``gradio_client``'s queue route:
-README "Many users at once"). ``inline`` wires the event with ``preprocess=False,
-postprocess=False`` and calls the same methods itself, in the handler's thread (the event loop
-for an ``async`` handler), with the session's copy of each component, as Gradio does. For inputs
-without files only (a slider, a number, a dropdown, a checkbox, state).
+and back, one hop each: fourteen inputs and six outputs for an image slider move, which cost more
+server CPU than the move's own drawing (a quarter to a third of the server's CPU for moves through
+``gradio_client``'s queue route: README "Many users at once"). ``inline`` wires the event with
+``preprocess=False, postprocess=False`` and calls the same methods itself, with the session's copy
+of each component, as Gradio does. For inputs without files only (a slider, a number, a dropdown,
+a checkbox, state).
+
+Everything runs in the server's event loop: ``fn`` must be quick, or an ``async`` function that
+hands long work to a thread (as the images tab's ``move_on_loop`` does for a first model load).
 """
 from __future__ import annotations
 
