@@ -87,6 +87,18 @@ async def move_on_loop(model: str, *rest):
     return await anyio.to_thread.run_sync(move_and_view, model, *rest)
 
 
+async def catch_up(model: str, seed, digit, smooth, like, *rest):
+    """After a drawing (Generate, a link, ...) and its view: if a slider moved while it was queued
+    or drawing, the move's picture came first and the drawing's, made with the sliders as they
+    were at the click, replaced it; draw the move again, so the picture follows the sliders.
+    ``rest``: the sliders, the diffusion settings, then the drawing (``w.state``). Nothing to do
+    (``gr.skip()``) when the sliders are the drawing's."""
+    *values, g = rest
+    if g is None or list(values[:img.N_SLIDERS]) == list(g.params.get("amounts", [])):
+        return (gr.skip(),) * 6  # the move's outputs: picture, info, state and the three diffusion views
+    return await move_on_loop(model, seed, digit, smooth, like, *values)
+
+
 def new_noise(model: str, digit, n, smooth, like, *amounts):
     """A random seed, then the same drawing as Generate."""
     s = random.randint(0, NEW_SEED_MAX)
@@ -277,8 +289,9 @@ def _wire(w: SimpleNamespace, replayed: gr.events.Dependency) -> None:
     # anyway, and thirty moves held four at a time in the queue cost a quarter more server CPU
     # (estimates re-sent to every waiting move at each start). Its inputs and outputs are processed
     # in the loop's thread too (tabs/inline.py: no worker-thread hop per component).
-    gr.on([s.input for s in w.sliders], **inline(move_on_loop, [w.model, w.seed, w.digit, w.smooth, w.like] + w.sliders + ds,
-                                                  [w.big, w.info, w.state, *diffusion_ui.outputs(w)]),
+    moves, moved = [w.model, w.seed, w.digit, w.smooth, w.like] + w.sliders + ds, [w.big, w.info, w.state,
+                                                                               *diffusion_ui.outputs(w)]
+    gr.on([s.input for s in w.sliders], **inline(move_on_loop, moves, moved),
           api_name="move", queue=False, concurrency_limit=None, trigger_mode="always_last", show_progress="hidden")
     drawings.append(w.reset.click(reset_sliders, common + ds, w.sliders + outs, api_name="reset_sliders",
                                   concurrency_limit=8))
@@ -290,7 +303,12 @@ def _wire(w: SimpleNamespace, replayed: gr.events.Dependency) -> None:
     if w.examples is not None:  # a click on an example fills model, seed and digit, then draws
         drawings.append(w.examples.load_input_event.then(diffusion_ui.show, *show, api_visibility="private")
                         .then(pick_model, common + ds, picked, api_visibility="private", concurrency_limit=8))
-    diffusion_ui.wire(w, drawings)
+    # A move answers at once; a drawing can wait behind a class's clicks. The page applies answers
+    # as they arrive, so a drawing's picture (sliders as at the click) could replace a later move's:
+    # after each drawing, the page's sliders as they are now redraw the picture if they moved.
+    for viewed in diffusion_ui.wire(w, drawings):
+        viewed.then(**inline(catch_up, moves + [w.state], moved), queue=False, api_visibility="private",
+                    show_progress="hidden")
 
 
 def build(models: dict[str, str | Path] | None = None) -> None:

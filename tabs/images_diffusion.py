@@ -129,13 +129,13 @@ def outputs(w: SimpleNamespace) -> list:
     return [w.trajectory, w.denoising, w.costs]
 
 
-def wire(w: SimpleNamespace, drawings: list) -> None:
+def wire(w: SimpleNamespace, drawings: list) -> list:
     """The view follows the large sample after each event in ``drawings`` that draws it (Generate,
-    a link, ...). A slider move returns the view with its drawing instead, so a move is one request
-    (a ``w.big.change`` listener sent a second one for every move, whatever the model)."""
-    for drawing in drawings:
-        drawing.then(view, [w.model, w.state], outputs(w), api_visibility="private", concurrency_limit=16,
-                     show_progress="hidden")
+    a link, ...); returns those view events. A slider move returns the view with its drawing
+    instead, so a move is one request (a ``w.big.change`` listener sent a second one for every
+    move, whatever the model)."""
+    return [drawing.then(view, [w.model, w.state], outputs(w), api_visibility="private", concurrency_limit=16,
+                         show_progress="hidden") for drawing in drawings]
 
 
 def triggers(w: SimpleNamespace) -> list:

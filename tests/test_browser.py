@@ -104,6 +104,27 @@ def test_images_tab_draws_and_a_slider_changes_the_sample(page):
     assert not tab.get_by_role("radio", name="4", exact=True).first.is_checked()
 
 
+def test_images_the_picture_follows_a_slider_moved_while_generate_draws(page):
+    """A move answers at once; Generate, clicked just before it, answers later with the sliders as
+    they were at its click. Once both are in, the picture is the one the sliders say (catch_up)."""
+    open_tab(page, "Images")
+    tab = page.locator("#tab-images")
+    big = page.locator("#image-sample img")
+    box = tab.get_by_label("number input for Direction 2")
+
+    def settle(to: str, ms: int = 1500) -> str:
+        box.fill(to)
+        box.press("Enter")
+        page.wait_for_timeout(ms)
+        return big.first.get_attribute("src")
+
+    tab.get_by_role("button", name="Generate", exact=True).click()
+    after_both = settle("1.5", 3000)  # sent while Generate is still queued or drawing
+    settle("0")
+    assert settle("1.5") == after_both  # the same slider value, moved on a quiet page
+    settle("0")
+
+
 def test_music_tab_composes_audio_and_rates(page):
     open_tab(page, "Music")
     tab = page.locator("#tab-music")

@@ -70,6 +70,28 @@ def test_the_events_call_the_top_level_handlers(models):
     assert all(fns[name] is getattr(images, "move_on_loop" if name == "move" else name) for name in API)
 
 
+def test_after_a_drawing_the_picture_catches_up_with_a_slider_moved_meanwhile(models):
+    """``catch_up`` runs after every drawing (and its view): the sliders the page holds now, if
+    they are not the drawing's, redraw the picture as a move does; otherwise nothing changes."""
+    import asyncio
+
+    gan = models["GAN"]
+    big, grid, info, g = images.sample(gan, 3, images.ANY, 4, False, 0.0, *SLIDERS)
+    settings = (20, 1.35, "ddim")
+    assert asyncio.run(images.catch_up(gan, 3, images.ANY, False, 0.0, *SLIDERS, *settings, g)) == (gr.skip(),) * 6
+    assert asyncio.run(images.catch_up(gan, 3, images.ANY, False, 0.0, *SLIDERS, *settings, None)) == (gr.skip(),) * 6
+    moved = [2.0] + SLIDERS[1:]  # the page's first slider moved while the drawing was queued
+    out = asyncio.run(images.catch_up(gan, 3, images.ANY, False, 0.0, *moved, *settings, g))
+    assert out[0].tobytes() == images.move(gan, 3, images.ANY, False, 0.0, *moved)[0].tobytes() != big.tobytes()
+    assert out[2].params["amounts"] == moved and len(out) == 6
+    demo = _demo(models)
+    deps = [d for d in demo.fns.values() if getattr(d.fn, "__wrapped__", None) is images.catch_up]
+    generate = next(d for d in demo.fns.values() if d.api_name == "sample")
+    assert len(deps) >= 6 and all(d.queue is False and d.api_visibility == "private" for d in deps)  # one per drawing
+    (view,) = [d for d in demo.fns.values() if d.trigger_after == generate._id]  # Generate, its view, catch_up
+    assert any(d.trigger_after == view._id for d in deps)
+
+
 def test_a_slider_move_skips_the_queue_and_a_loaded_decoder_runs_on_the_loop(models, monkeypatch):
     """The move event is a plain POST (queue=False), and an API client that joins the queue meets no
     concurrency limit either (as the POST does). ``move_on_loop`` gives ``move``'s drawing; it
