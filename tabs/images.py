@@ -289,8 +289,8 @@ def _wire(w: SimpleNamespace, replayed: gr.events.Dependency) -> None:
     # anyway, and thirty moves held four at a time in the queue cost a quarter more server CPU
     # (estimates re-sent to every waiting move at each start). Its inputs and outputs are processed
     # in the loop's thread too (tabs/inline.py: no worker-thread hop per component).
-    moves, moved = [w.model, w.seed, w.digit, w.smooth, w.like] + w.sliders + ds, [w.big, w.info, w.state,
-                                                                               *diffusion_ui.outputs(w)]
+    moves = [w.model, w.seed, w.digit, w.smooth, w.like] + w.sliders + ds  # what a move reads
+    moved = [w.big, w.info, w.state, *diffusion_ui.outputs(w)]  # and what it redraws
     gr.on([s.input for s in w.sliders], **inline(move_on_loop, moves, moved),
           api_name="move", queue=False, concurrency_limit=None, trigger_mode="always_last", show_progress="hidden")
     drawings.append(w.reset.click(reset_sliders, common + ds, w.sliders + outs, api_name="reset_sliders",
