@@ -99,7 +99,8 @@ class SlotCache(Cache):
         if source is not None:
             for i, view in enumerate(views):
                 n = min(width, source[i].shape[2]) if i < len(source) else 0
-                view[:, :, :n] = source[i][:, :, :n] if n else 0
+                if n:
+                    view[:, :, :n] = source[i][:, :, :n]
                 view[:, :, n:] = 0
         elif width != self.width:
             # A slot's block moves up when the cache widens and down when it narrows: moving the
