@@ -86,7 +86,8 @@ def loaded_once(maxsize: int = 8) -> Callable[[Callable], Callable]:
     first calls at once (a class clicking together) load a model once, not once each (thirty slider
     moves at once loaded the GAN thirty times: 5.8 GB). A new load is kept out of full garbage
     collections (``config.settle_heap``). The loader keeps ``__wrapped__`` and gains
-    ``cache_clear()`` and ``holds(*args)``: whether that load is in memory now (a call would be instant)."""
+    ``cache_clear()``, ``holds(*args)``: whether that load is in memory now (a call would be
+    instant), and ``held()``: the models in memory, least recently used first."""
     def wrap(load: Callable) -> Callable:
         held: OrderedDict = OrderedDict()  # args -> model, least recently used first
         lock = threading.Lock()
@@ -104,5 +105,6 @@ def loaded_once(maxsize: int = 8) -> Callable[[Callable], Callable]:
                 return model
         once.cache_clear = held.clear
         once.holds = lambda *args: args in held
+        once.held = lambda: list(held.values())
         return once
     return wrap

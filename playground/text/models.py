@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from playground import card, config
-from playground.checkpoint import read_config
+from playground.checkpoint import loaded_once, read_config
 from playground.contract import Loaded, ModelInfo
 from playground.generation import checkpoint_hash
 
@@ -37,10 +37,6 @@ class TextModel(Loaded):
             if tid is not None:
                 return tid
         return 0
-
-
-_cache: dict[str, TextModel] = {}
-_cache_lock = threading.Lock()
 
 
 def models() -> list[ModelInfo]:
@@ -95,25 +91,22 @@ def load(name: str | os.PathLike) -> TextModel:
     ValueError with a plain sentence when the folder is missing or corrupt, or a Hub model
     cannot be downloaded (offline).
     """
-    where = resolve(name)
-    with _cache_lock:
-        key = str(where)
-        if key not in _cache:
-            _cache[key] = _load_folder(where) if isinstance(where, Path) else _load_hub(where)
-            config.settle_heap()
-        return _cache[key]
+    return _load(resolve(name))
+
+
+@loaded_once()
+def _load(where: Path | str) -> TextModel:
+    return _load_folder(where) if isinstance(where, Path) else _load_hub(where)
 
 
 def clear_cache() -> None:
     """Forget every loaded model (tests; a retrained folder)."""
-    with _cache_lock:
-        _cache.clear()
+    _load.cache_clear()
 
 
 def loaded() -> list[str]:
     """The names of the models loaded so far in this process."""
-    with _cache_lock:
-        return [tm.name for tm in _cache.values()]
+    return [tm.name for tm in _load.held()]
 
 
 def _load_folder(path: Path) -> TextModel:
