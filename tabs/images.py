@@ -87,6 +87,13 @@ async def move_on_loop(model: str, *rest):
     return await anyio.to_thread.run_sync(move_and_view, model, *rest)
 
 
+def _drawn_sliders(g) -> list[float]:
+    """The slider values a drawing was made with, one per slider: a drawing given fewer (the page's
+    first, an API call) had the rest at 0."""
+    amounts = list(g.params.get("amounts", []))
+    return amounts + [0.0] * (img.N_SLIDERS - len(amounts))
+
+
 async def catch_up(model: str, seed, digit, smooth, like, *rest):
     """After a drawing (Generate, a link, ...) and its view: if a slider moved while it was queued
     or drawing, the move's picture came first and the drawing's, made with the sliders as they
@@ -94,7 +101,7 @@ async def catch_up(model: str, seed, digit, smooth, like, *rest):
     ``rest``: the sliders, the diffusion settings, then the drawing (``w.state``). Nothing to do
     (``gr.skip()``) when the sliders are the drawing's."""
     *values, g = rest
-    if g is None or list(values[:img.N_SLIDERS]) == list(g.params.get("amounts", [])):
+    if g is None or list(values[:img.N_SLIDERS]) == _drawn_sliders(g):
         return (gr.skip(),) * 6  # the move's outputs: picture, info, state and the three diffusion views
     return await move_on_loop(model, seed, digit, smooth, like, *values)
 

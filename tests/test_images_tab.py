@@ -80,6 +80,11 @@ def test_after_a_drawing_the_picture_catches_up_with_a_slider_moved_meanwhile(mo
     settings = (20, 1.35, "ddim")
     assert asyncio.run(images.catch_up(gan, 3, images.ANY, False, 0.0, *SLIDERS, *settings, g)) == (gr.skip(),) * 6
     assert asyncio.run(images.catch_up(gan, 3, images.ANY, False, 0.0, *SLIDERS, *settings, None)) == (gr.skip(),) * 6
+    # the page's first drawing gives no slider values (all at 0): sliders at 0 leave it as it is
+    *_, first = images.sample(gan, 0, images.ANY, 4, False, 0.0)
+    assert first.params["amounts"] == []
+    zeros = [0] * img.N_SLIDERS
+    assert asyncio.run(images.catch_up(gan, 0, images.ANY, False, 0.0, *zeros, *settings, first)) == (gr.skip(),) * 6
     moved = [2.0] + SLIDERS[1:]  # the page's first slider moved while the drawing was queued
     out = asyncio.run(images.catch_up(gan, 3, images.ANY, False, 0.0, *moved, *settings, g))
     assert out[0].tobytes() == images.move(gan, 3, images.ANY, False, 0.0, *moved)[0].tobytes() != big.tobytes()
